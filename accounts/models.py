@@ -1,0 +1,358 @@
+"""Users, organisations, memberships (roles) and invitations.
+
+Rules that the data must always keep are database constraints, so that no code
+path (admin, import, shell) can store a row that breaks them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EducationLevel(models.TextChoices):
+    VMBO = "vmbo", "VMBO"
+    HAVO = "havo", "HAVO"
+    VWO = "vwo", "VWO"
+    MBO_1 = "mbo1", _("MBO level 1")
+    MBO_2 = "mbo2", _("MBO level 2")
+    MBO_3 = "mbo3", _("MBO level 3")
+    MBO_4 = "mbo4", _("MBO level 4")
+    HBO = "hbo", "HBO"
+    WO = "wo", "WO"
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", "Nederlands"
+    ENGLISH = "en", "English"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # People type their address with capitals; logins are case-insensitive.
+        return self.get(email__iexact=username)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their email address."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    parental_consent_at = models.DateTimeField(
+        _("parental consent recorded at"), null=True, blank=True
+    )
+    parental_consent_by = models.ForeignKey(
+        "self",
+        verbose_name=_("parental consent recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(language__in=Language.values), name="user_language_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True)
+                | Q(date_of_birth__gte=dt.date(1900, 1, 1)),
+                name="user_date_of_birth_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(parental_consent_by__isnull=True)
+                | Q(parental_consent_at__isnull=False),
+                name="user_parental_consent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class OrganisationKind(models.TextChoices):
+    SCHOOL = "school", _("school")
+    COMPANY = "company", _("company")
+    LEARNING_LOCATION = "learning_location", _("learning location")
+    REGION = "region", _("region")
+
+
+class Sector(models.TextChoices):
+    METAL = "metal", _("metalworking")
+    MACHINERY = "machinery", _("machine building")
+    ELECTRICAL = "electrical", _("electrical engineering")
+    INSTALLATION = "installation", _("installation technology")
+    FOOD_MACHINES = "food_machines", _("food processing machinery")
+    PLASTICS = "plastics", _("plastics and composites")
+    WOOD = "wood", _("wood and furniture")
+    LOGISTICS = "logistics", _("logistics")
+    CONSTRUCTION = "construction", _("construction")
+    OTHER = "other", _("other manufacturing")
+
+
+class SizeClass(models.TextChoices):
+    MICRO = "micro", _("1 to 9 employees")
+    SMALL = "small", _("10 to 49 employees")
+    MEDIUM = "medium", _("50 to 249 employees")
+    LARGE = "large", _("250 employees or more")
+
+
+KVK_PATTERN = r"^[0-9]{8}$"
+# BRIN codes of Dutch schools: two digits and two capital letters, e.g. "25LX".
+BRIN_PATTERN = r"^[0-9]{2}[A-Z]{2}$"
+
+
+class Organisation(models.Model):
+    """A school, company, learning location or the region.
+
+    One table with per-kind fields, guarded by constraints, so that memberships
+    and later models point at one thing.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    # School
+    brin_code = models.CharField(_("BRIN code"), max_length=4, blank=True)
+    education_levels = models.JSONField(_("education levels offered"), default=list, blank=True)
+    # Company
+    kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
+    size_class = models.CharField(
+        _("size"), max_length=10, choices=SizeClass.choices, blank=True
+    )
+    sbb_recognised = models.BooleanField(_("SBB-recognised work-based learning company"), default=False)
+    sbb_recognised_on = models.DateField(_("SBB recognition date"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="org_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=OrganisationKind.COMPANY) & Q(kvk_number__regex=KVK_PATTERN))
+                | (~Q(kind=OrganisationKind.COMPANY) & Q(kvk_number="")),
+                name="org_kvk_only_and_valid_for_company",
+            ),
+            models.UniqueConstraint(
+                fields=["kvk_number"],
+                condition=Q(kind=OrganisationKind.COMPANY),
+                name="org_company_kvk_unique",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=OrganisationKind.SCHOOL) & Q(brin_code__regex=BRIN_PATTERN))
+                | (~Q(kind=OrganisationKind.SCHOOL) & Q(brin_code="")),
+                name="org_brin_only_and_valid_for_school",
+            ),
+            models.UniqueConstraint(
+                fields=["brin_code"],
+                condition=Q(kind=OrganisationKind.SCHOOL),
+                name="org_school_brin_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=OrganisationKind.COMPANY)
+                | (Q(sector__in=Sector.values) & Q(size_class__in=SizeClass.values)),
+                name="org_company_has_sector_and_size",
+            ),
+            models.CheckConstraint(
+                condition=Q(sbb_recognised=False, sbb_recognised_on__isnull=True)
+                | Q(
+                    sbb_recognised=True,
+                    sbb_recognised_on__isnull=False,
+                    kind=OrganisationKind.COMPANY,
+                ),
+                name="org_sbb_recognition_dated_and_company_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True)
+                | Q(kind=OrganisationKind.COMPANY),
+                name="org_only_companies_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | Q(verified_at__isnull=False),
+                name="org_verifier_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Role(models.TextChoices):
+    STUDENT = "student", _("student")
+    COMPANY_MEMBER = "company_member", _("company member")
+    COUNSELLOR = "counsellor", _("counsellor")
+    COORDINATOR = "coordinator", _("coordinator")
+
+
+# Which organisation kinds each role can belong to. A student may also have no
+# organisation at all: a career changer or retraining worker who signed up alone.
+ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+    Role.STUDENT: frozenset({OrganisationKind.SCHOOL, OrganisationKind.LEARNING_LOCATION}),
+    Role.COMPANY_MEMBER: frozenset({OrganisationKind.COMPANY}),
+    Role.COUNSELLOR: frozenset({OrganisationKind.SCHOOL, OrganisationKind.LEARNING_LOCATION}),
+    Role.COORDINATOR: frozenset({OrganisationKind.REGION}),
+}
+
+
+class Membership(models.Model):
+    """Gives a user a role, usually within an organisation. A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(role=Role.STUDENT),
+                name="membership_only_students_without_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=Q(organisation__isnull=False),
+                name="membership_unique_in_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(organisation__isnull=True),
+                name="membership_unique_without_org",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self) -> str:
+        where = self.organisation.name if self.organisation_id else "—"
+        return f"{self.user.email}: {self.role} @ {where}"
+
+
+def invitation_token_new() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """A link a counsellor (or company member) hands out to join their organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STUDENT)
+    email = models.EmailField(_("email address"), blank=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=invitation_token_new)
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="invitations_created"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[Role.STUDENT, Role.COUNSELLOR, Role.COMPANY_MEMBER]),
+                name="invitation_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_by__isnull=True) | Q(accepted_at__isnull=False),
+                name="invitation_acceptor_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name}: {self.role} ({self.email or 'open link'})"
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.expires_at > now

@@ -1,0 +1,168 @@
+"""Reads about users, roles and organisations, and the role checks everything
+else relies on ("may this user see this profile?").
+
+Every check answers for a concrete viewer and object. Coordinators see
+aggregates only, so no check here ever grants them a student's personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Invitation, Membership, Organisation, OrganisationKind, Role, User
+
+
+def _is_authenticated(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def user_roles(*, user: User) -> set[str]:
+    if not _is_authenticated(user):
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("role", flat=True))
+
+
+def user_has_role(*, user: User, role: str, organisation: Organisation | None = None) -> bool:
+    if not _is_authenticated(user):
+        return False
+    memberships = Membership.objects.filter(user=user, role=role)
+    if organisation is not None:
+        memberships = memberships.filter(organisation=organisation)
+    return memberships.exists()
+
+
+def organisations_for_user(*, user: User, role: str) -> QuerySet[Organisation]:
+    if not _is_authenticated(user):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user, memberships__role=role).distinct()
+
+
+def student_organisations(*, student: User) -> QuerySet[Organisation]:
+    return organisations_for_user(user=student, role=Role.STUDENT)
+
+
+def user_is_self_directed_student(*, user: User) -> bool:
+    """An adult without a school (career changer, retraining worker).
+
+    They review their own suggestions; a learning-location coach may also coach them.
+    """
+    return Membership.objects.filter(
+        user=user, role=Role.STUDENT, organisation__isnull=True
+    ).exists() and not student_organisations(student=user).filter(
+        kind=OrganisationKind.SCHOOL
+    ).exists()
+
+
+def students_for_viewer(*, viewer: User) -> QuerySet[User]:
+    """The students whose personal data this viewer may see.
+
+    A student sees themself; a counsellor sees the students of the schools and
+    learning locations they counsel. Nobody else sees anyone.
+    """
+    if not _is_authenticated(viewer):
+        return User.objects.none()
+    counselled = Organisation.objects.filter(
+        memberships__user=viewer, memberships__role=Role.COUNSELLOR
+    )
+    own = User.objects.filter(pk=viewer.pk, memberships__role=Role.STUDENT)
+    coached = User.objects.filter(
+        memberships__role=Role.STUDENT, memberships__organisation__in=counselled
+    )
+    return (own | coached).distinct()
+
+
+def user_can_view_student(*, viewer: User, student: User) -> bool:
+    return students_for_viewer(viewer=viewer).filter(pk=student.pk).exists()
+
+
+def user_can_counsel_student(*, viewer: User, student: User) -> bool:
+    """A counsellor of one of the student's organisations (not the student themself)."""
+    if not _is_authenticated(viewer):
+        return False
+    return Membership.objects.filter(
+        user=student,
+        role=Role.STUDENT,
+        organisation__memberships__user=viewer,
+        organisation__memberships__role=Role.COUNSELLOR,
+    ).exists()
+
+
+def user_can_review_suggestions_of(*, viewer: User, student: User) -> bool:
+    """Who approves a student's suggestions: their counsellor, or the adult
+    without a school themself."""
+    if user_can_counsel_student(viewer=viewer, student=student):
+        return True
+    return viewer.pk == student.pk and user_is_self_directed_student(user=student)
+
+
+def user_can_manage_organisation(*, user: User, organisation: Organisation) -> bool:
+    """Edit the organisation's page and act in its name."""
+    role_for_kind = {
+        OrganisationKind.COMPANY: Role.COMPANY_MEMBER,
+        OrganisationKind.SCHOOL: Role.COUNSELLOR,
+        OrganisationKind.LEARNING_LOCATION: Role.COUNSELLOR,
+        OrganisationKind.REGION: Role.COORDINATOR,
+    }
+    return user_has_role(
+        user=user, role=role_for_kind[organisation.kind], organisation=organisation
+    )
+
+
+def user_can_invite_to(*, user: User, organisation: Organisation, role: str) -> bool:
+    """Counsellors invite students and colleagues; company members invite colleagues."""
+    if organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.LEARNING_LOCATION):
+        return role in (Role.STUDENT, Role.COUNSELLOR) and user_has_role(
+            user=user, role=Role.COUNSELLOR, organisation=organisation
+        )
+    if organisation.kind == OrganisationKind.COMPANY:
+        return role == Role.COMPANY_MEMBER and user_has_role(
+            user=user, role=Role.COMPANY_MEMBER, organisation=organisation
+        )
+    return False
+
+
+def user_can_verify_companies(*, user: User) -> bool:
+    return user_has_role(user=user, role=Role.COORDINATOR)
+
+
+def companies_awaiting_verification() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        kind=OrganisationKind.COMPANY, verified_at__isnull=True
+    ).order_by("created_at")
+
+
+def age_on(*, date_of_birth: dt.date | None, today: dt.date | None = None) -> int | None:
+    if date_of_birth is None:
+        return None
+    today = today or timezone.localdate()
+    born = date_of_birth
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def is_minor_needing_consent(*, date_of_birth: dt.date | None, today: dt.date | None = None) -> bool:
+    age = age_on(date_of_birth=date_of_birth, today=today)
+    return age is not None and age < settings.MAAKMATCH_PARENTAL_CONSENT_AGE
+
+
+def user_needs_parental_consent(*, user: User, today: dt.date | None = None) -> bool:
+    """Under-16s need parental consent recorded before companies may see them."""
+    return (
+        is_minor_needing_consent(date_of_birth=user.date_of_birth, today=today)
+        and user.parental_consent_at is None
+    )
+
+
+def invitations_for_viewer(*, viewer: User) -> QuerySet[Invitation]:
+    managed = Organisation.objects.filter(
+        memberships__user=viewer,
+        memberships__role__in=[Role.COUNSELLOR, Role.COMPANY_MEMBER],
+    )
+    return Invitation.objects.filter(organisation__in=managed).select_related("organisation")
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    return Invitation.objects.select_related("organisation").filter(token=token).first()

@@ -1,0 +1,261 @@
+"""Writes for accounts: sign-ups, memberships, invitations, verification, consent.
+
+Keyword-only functions named ``<entity>_<action>``. Permission checks live here,
+not in views, so the web pages and the API enforce the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts import selectors
+from accounts.exceptions import DomainError, InvalidState, NotAllowed
+from accounts.models import (
+    ROLE_ORGANISATION_KINDS,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+
+
+def user_create(
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    date_of_birth: dt.date | None = None,
+    language: str = "nl",
+) -> User:
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError(_("An account with this email address already exists."), field="email")
+    user = User(email=email, full_name=full_name.strip(), date_of_birth=date_of_birth)
+    user.language = language
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages), field="password") from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Two sign-ups raced for the same address; the unique index decided.
+        raise DomainError(
+            _("An account with this email address already exists."), field="email"
+        ) from None
+    return user
+
+
+def membership_create(
+    *, user: User, role: str, organisation: Organisation | None = None
+) -> Membership:
+    """Give ``user`` a role; the organisation's kind must fit the role."""
+    if organisation is None:
+        if role != Role.STUDENT:
+            raise DomainError(_("Only students can be registered without an organisation."))
+    elif organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
+        raise DomainError(
+            _("A %(role)s cannot belong to a %(kind)s.")
+            % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label}
+        )
+    membership, _created = Membership.objects.get_or_create(
+        user=user, role=role, organisation=organisation
+    )
+    return membership
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:180] or "organisatie"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def organisation_create(*, kind: str, name: str, **fields: object) -> Organisation:
+    organisation = Organisation(kind=kind, name=name.strip(), slug=_unique_slug(name), **fields)
+    organisation.full_clean(exclude=["slug"])
+    organisation.save()
+    return organisation
+
+
+def _birth_date_check(date_of_birth: dt.date | None) -> None:
+    if date_of_birth is None:
+        return
+    today = timezone.localdate()
+    if date_of_birth > today:
+        raise DomainError(_("The date of birth lies in the future."), field="date_of_birth")
+    if date_of_birth < dt.date(1900, 1, 1):
+        raise DomainError(_("Enter a real date of birth."), field="date_of_birth")
+
+
+@transaction.atomic
+def career_changer_signup(
+    *, email: str, full_name: str, password: str, date_of_birth: dt.date
+) -> User:
+    """A career changer or retraining worker signs up on their own, without a school."""
+    _birth_date_check(date_of_birth)
+    if selectors.is_minor_needing_consent(date_of_birth=date_of_birth):
+        raise DomainError(
+            _(
+                "Pupils under 16 join through their school: ask your counsellor "
+                "for an invitation link."
+            ),
+            field="date_of_birth",
+        )
+    user = user_create(
+        email=email, full_name=full_name, password=password, date_of_birth=date_of_birth
+    )
+    membership_create(user=user, role=Role.STUDENT)
+    return user
+
+
+@transaction.atomic
+def company_signup(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    company_name: str,
+    kvk_number: str,
+    sector: str,
+    size_class: str,
+    municipality: str = "",
+) -> tuple[User, Organisation]:
+    """A company member signs up their company; it waits for a coordinator's verification."""
+    kvk_number = kvk_number.replace(" ", "")
+    if Organisation.objects.filter(kind=OrganisationKind.COMPANY, kvk_number=kvk_number).exists():
+        raise DomainError(
+            _(
+                "This KvK number is already registered. Ask a colleague at that company "
+                "to invite you."
+            ),
+            field="kvk_number",
+        )
+    user = user_create(email=email, full_name=full_name, password=password)
+    try:
+        company = organisation_create(
+            kind=OrganisationKind.COMPANY,
+            name=company_name,
+            kvk_number=kvk_number,
+            sector=sector,
+            size_class=size_class,
+            municipality=municipality,
+        )
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(" ".join(messages), field=field) from None
+    membership_create(user=user, role=Role.COMPANY_MEMBER, organisation=company)
+    return user, company
+
+
+def invitation_create(
+    *,
+    organisation: Organisation,
+    created_by: User,
+    role: str = Role.STUDENT,
+    email: str = "",
+    full_name: str = "",
+) -> Invitation:
+    if not selectors.user_can_invite_to(user=created_by, organisation=organisation, role=role):
+        raise NotAllowed(_("You cannot invite people to this organisation."))
+    now = timezone.now()
+    return Invitation.objects.create(
+        organisation=organisation,
+        role=role,
+        email=email.strip().lower(),
+        full_name=full_name.strip(),
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.MAAKMATCH_INVITATION_DAYS),
+    )
+
+
+def _invitation_claim(*, invitation: Invitation, user: User) -> None:
+    """Mark the invitation used, exactly once, even if two requests race."""
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now, accepted_by=user)
+    if claimed != 1:
+        raise InvalidState(_("This invitation has expired or has already been used."))
+    invitation.accepted_at, invitation.accepted_by = now, user
+
+
+@transaction.atomic
+def invitation_accept_signup(
+    *,
+    invitation: Invitation,
+    email: str,
+    full_name: str,
+    password: str,
+    date_of_birth: dt.date | None,
+) -> User:
+    """A new person joins through an invitation link and gets its role."""
+    if not invitation.is_usable():
+        raise InvalidState(_("This invitation has expired or has already been used."))
+    if invitation.email and invitation.email != email.strip().lower():
+        raise DomainError(
+            _("This invitation is for another email address."), field="email"
+        )
+    if invitation.role == Role.STUDENT and date_of_birth is None:
+        raise DomainError(_("Students give their date of birth."), field="date_of_birth")
+    _birth_date_check(date_of_birth)
+    user = user_create(
+        email=email, full_name=full_name, password=password, date_of_birth=date_of_birth
+    )
+    _invitation_claim(invitation=invitation, user=user)
+    membership_create(user=user, role=invitation.role, organisation=invitation.organisation)
+    return user
+
+
+@transaction.atomic
+def invitation_accept_existing(*, invitation: Invitation, user: User) -> Membership:
+    """A person who already has an account joins the inviting organisation."""
+    if invitation.email and invitation.email != user.email:
+        raise NotAllowed(_("This invitation is for another email address."))
+    _invitation_claim(invitation=invitation, user=user)
+    return membership_create(
+        user=user, role=invitation.role, organisation=invitation.organisation
+    )
+
+
+def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
+    if not selectors.user_can_verify_companies(user=coordinator):
+        raise NotAllowed(_("Only the region's coordinators verify companies."))
+    if company.kind != OrganisationKind.COMPANY:
+        raise DomainError(_("Only companies are verified."))
+    now = timezone.now()
+    updated = Organisation.objects.filter(pk=company.pk, verified_at__isnull=True).update(
+        verified_at=now, verified_by=coordinator, updated_at=now
+    )
+    if updated != 1:
+        raise InvalidState(_("This company has already been verified."))
+    company.refresh_from_db()
+    return company
+
+
+def parental_consent_record(*, student: User, counsellor: User) -> User:
+    """A counsellor records that a parent or guardian consented for an under-16."""
+    if not selectors.user_can_counsel_student(viewer=counsellor, student=student):
+        raise NotAllowed(_("Only a counsellor of this student's school can record consent."))
+    now = timezone.now()
+    User.objects.filter(pk=student.pk, parental_consent_at__isnull=True).update(
+        parental_consent_at=now, parental_consent_by=counsellor
+    )
+    student.refresh_from_db()
+    return student

@@ -1,0 +1,91 @@
+"""Forms for the HTML pages. They validate input; services do the work."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, Sector, SizeClass
+
+
+class _PersonForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Email address"))
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password_again = forms.CharField(
+        label=_("Password (again)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class _BirthDateField(forms.DateField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            label=_("Date of birth"),
+            widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+            **kwargs,
+        )
+
+
+class CareerChangerSignupForm(_PersonForm):
+    date_of_birth = _BirthDateField()
+
+
+class CompanySignupForm(_PersonForm):
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    kvk_number = forms.RegexField(
+        label=_("KvK number"),
+        regex=r"^\s*[0-9]{8}\s*$",
+        error_messages={"invalid": _("A KvK number has exactly 8 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    size_class = forms.ChoiceField(label=_("Company size"), choices=SizeClass.choices)
+    municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
+
+
+class InvitationSignupForm(_PersonForm):
+    date_of_birth = _BirthDateField(required=False)
+
+    def __init__(self, *args: object, role: str, email: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if role == Role.STUDENT:
+            self.fields["date_of_birth"].required = True
+        else:
+            del self.fields["date_of_birth"]
+        if email:
+            self.fields["email"].initial = email
+
+
+class InvitationCreateForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+    role = forms.ChoiceField(
+        label=_("Joins as"),
+        choices=[(Role.STUDENT, Role.STUDENT.label), (Role.COUNSELLOR, Role.COUNSELLOR.label)],
+    )
+    full_name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("Email address (optional)"),
+        required=False,
+        help_text=_("With an address, only that person can use the link."),
+    )
+
+    def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.health, name="health"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("signup/", views.signup_choice, name="signup"),
+    path("signup/career-changer/", views.signup_career_changer, name="signup_career_changer"),
+    path("signup/company/", views.signup_company, name="signup_company"),
+    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("counsellor/invitations/", views.invitations, name="invitations"),
+    path("counsellor/students/", views.students, name="students"),
+    path(
+        "counsellor/students/<int:student_id>/consent/",
+        views.parental_consent,
+        name="parental_consent",
+    ),
+    path("coordinator/companies/", views.companies_to_verify, name="companies_to_verify"),
+    path(
+        "coordinator/companies/<int:company_id>/verify/",
+        views.company_verify,
+        name="company_verify",
+    ),
+]

@@ -1,0 +1,250 @@
+"""HTML views. Thin: validate a form, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.exceptions import DomainError
+from accounts.models import Organisation, OrganisationKind, Role
+from web.forms import (
+    CareerChangerSignupForm,
+    CompanySignupForm,
+    InvitationCreateForm,
+    InvitationSignupForm,
+)
+
+
+def _show_domain_error(form: forms.Form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers and compose."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    roles = selectors.user_roles(user=request.user)
+    context = {
+        "roles": roles,
+        "is_student": Role.STUDENT in roles,
+        "is_company_member": Role.COMPANY_MEMBER in roles,
+        "is_counsellor": Role.COUNSELLOR in roles,
+        "is_coordinator": Role.COORDINATOR in roles,
+        "companies": selectors.organisations_for_user(
+            user=request.user, role=Role.COMPANY_MEMBER
+        ),
+        "schools": selectors.student_organisations(student=request.user),
+        "counselled": selectors.organisations_for_user(user=request.user, role=Role.COUNSELLOR),
+        "needs_consent": selectors.user_needs_parental_consent(user=request.user),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@require_GET
+def signup_choice(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/signup_choice.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_career_changer(request: HttpRequest) -> HttpResponse:
+    form = CareerChangerSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.career_changer_signup(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+            )
+        except DomainError as exc:
+            _show_domain_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to MaakMatch! Your account is ready."))
+            return redirect("web:dashboard")
+    return render(request, "web/signup_form.html", {"form": form, "kind": "career_changer"})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_company(request: HttpRequest) -> HttpResponse:
+    form = CompanySignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, _company = services.company_signup(
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password"],
+                company_name=data["company_name"],
+                kvk_number=data["kvk_number"].strip(),
+                sector=data["sector"],
+                size_class=data["size_class"],
+                municipality=data["municipality"],
+            )
+        except DomainError as exc:
+            _show_domain_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _(
+                    "Your company is registered. A regional coordinator checks the KvK "
+                    "number; until then your openings are not public."
+                ),
+            )
+            return redirect("web:dashboard")
+    return render(request, "web/signup_form.html", {"form": form, "kind": "company"})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_by_token(token=token)
+    if invitation is None or not invitation.is_usable():
+        return render(request, "web/invitation_invalid.html", status=410)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept_existing(invitation=invitation, user=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("You joined %(organisation)s.")
+                    % {"organisation": invitation.organisation.name},
+                )
+                return redirect("web:dashboard")
+        return render(request, "web/invitation_existing.html", {"invitation": invitation})
+    form = InvitationSignupForm(request.POST or None, role=invitation.role, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.invitation_accept_signup(
+                invitation=invitation,
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password"],
+                date_of_birth=data.get("date_of_birth"),
+            )
+        except DomainError as exc:
+            _show_domain_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("You joined %(organisation)s.") % {"organisation": invitation.organisation.name},
+            )
+            return redirect("web:dashboard")
+    return render(request, "web/invitation_signup.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest) -> HttpResponse:
+    organisations = selectors.organisations_for_user(user=request.user, role=Role.COUNSELLOR)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = InvitationCreateForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                organisation=form.cleaned_data["organisation"],
+                created_by=request.user,
+                role=form.cleaned_data["role"],
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except DomainError as exc:
+            _show_domain_error(form, exc)
+        else:
+            link = request.build_absolute_uri(
+                reverse("web:invitation_accept", args=[invitation.token])
+            )
+            messages.success(request, _("Invitation link created: %(link)s") % {"link": link})
+            return redirect("web:invitations")
+    listing = selectors.invitations_for_viewer(viewer=request.user)[:100]
+    return render(request, "web/invitations.html", {"form": form, "invitations": listing})
+
+
+@login_required
+@require_GET
+def students(request: HttpRequest) -> HttpResponse:
+    if not selectors.user_has_role(user=request.user, role=Role.COUNSELLOR):
+        raise PermissionDenied
+    rows = (
+        selectors.students_for_viewer(viewer=request.user)
+        .exclude(pk=request.user.pk)
+        .order_by("full_name")
+    )
+    listing = [
+        {"student": s, "needs_consent": selectors.user_needs_parental_consent(user=s)}
+        for s in rows
+    ]
+    return render(request, "web/students.html", {"rows": listing})
+
+
+@login_required
+@require_POST
+def parental_consent(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = get_object_or_404(
+        selectors.students_for_viewer(viewer=request.user), pk=student_id
+    )
+    try:
+        services.parental_consent_record(student=student, counsellor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Parental consent recorded for %(name)s.") % {"name": student.full_name},
+        )
+    return redirect("web:students")
+
+
+@login_required
+@require_GET
+def companies_to_verify(request: HttpRequest) -> HttpResponse:
+    if not selectors.user_can_verify_companies(user=request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "web/companies_to_verify.html",
+        {"companies": selectors.companies_awaiting_verification()},
+    )
+
+
+@login_required
+@require_POST
+def company_verify(request: HttpRequest, company_id: int) -> HttpResponse:
+    if not selectors.user_can_verify_companies(user=request.user):
+        raise PermissionDenied
+    company = get_object_or_404(Organisation, pk=company_id, kind=OrganisationKind.COMPANY)
+    try:
+        services.company_verify(company=company, coordinator=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s is verified.") % {"name": company.name})
+    return redirect("web:companies_to_verify")
