@@ -1,0 +1,81 @@
+"""Shared fixtures: named personas, and skipping (or failing) service-bound tests.
+
+Personas follow one story: Sam studies at school A, counselled by Dirk. Olga is
+a counsellor at school B (the outsider counsellor). Bram works at company X,
+Otto at company Y (the outsider company member). Carla coordinates the region.
+Zeynep is a career changer without a school.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Organisation, Role, User
+from tests import factories
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    services = getattr(settings, "TEST_SERVICES", {})
+    for item in items:
+        for name in ("postgres", "redis"):
+            if item.get_closest_marker(name) and not services[name].available:
+                # MAAKMATCH_REQUIRE_SERVICES=1 never gets here: settings refuse to load.
+                item.add_marker(pytest.mark.skip(reason=services[name].reason))
+
+
+@dataclass
+class World:
+    school_a: Organisation
+    school_b: Organisation
+    location: Organisation
+    company_x: Organisation
+    company_y: Organisation
+    region: Organisation
+    sam: User  # student at school A
+    lotte: User  # 14-year-old pupil at school A
+    dirk: User  # counsellor at school A
+    olga: User  # counsellor at school B (outsider)
+    cas: User  # coach at the learning location
+    bram: User  # member of company X
+    otto: User  # member of company Y (outsider)
+    carla: User  # the region's coordinator
+    zeynep: User  # career changer, no school
+    stranger: User  # an account with no role at all
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    school_a, school_b = factories.SchoolFactory(), factories.SchoolFactory()
+    location = factories.LearningLocationFactory()
+    company_x, company_y = factories.CompanyFactory(), factories.CompanyFactory()
+    region = factories.RegionFactory()
+    today = timezone.localdate()
+
+    def person(role: str, organisation: Organisation | None, **kwargs: object) -> User:
+        user = factories.UserFactory(**kwargs)
+        factories.MembershipFactory(user=user, role=role, organisation=organisation)
+        return user
+
+    return World(
+        school_a=school_a,
+        school_b=school_b,
+        location=location,
+        company_x=company_x,
+        company_y=company_y,
+        region=region,
+        sam=person(Role.STUDENT, school_a, date_of_birth=dt.date(today.year - 18, 1, 1)),
+        lotte=person(Role.STUDENT, school_a, date_of_birth=dt.date(today.year - 14, 1, 1)),
+        dirk=person(Role.COUNSELLOR, school_a),
+        olga=person(Role.COUNSELLOR, school_b),
+        cas=person(Role.COUNSELLOR, location),
+        bram=person(Role.COMPANY_MEMBER, company_x),
+        otto=person(Role.COMPANY_MEMBER, company_y),
+        carla=person(Role.COORDINATOR, region),
+        zeynep=person(Role.STUDENT, None, date_of_birth=dt.date(today.year - 34, 5, 5)),
+        stranger=factories.UserFactory(),
+    )

@@ -1,0 +1,95 @@
+"""factory_boy factories shared by the whole suite."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import (
+    EducationLevel,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+
+PASSWORD = "Sterk-wachtwoord-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.nl")
+    full_name = factory.Faker("name", locale="nl_NL")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            obj.save()
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.SCHOOL
+    name = factory.Sequence(lambda n: f"Testcollege {n}")
+    slug = factory.Sequence(lambda n: f"testcollege-{n}")
+    brin_code = factory.Sequence(lambda n: f"{n % 100:02d}{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
+    education_levels = factory.LazyFunction(lambda: [EducationLevel.MBO_2, EducationLevel.MBO_3])
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.COMPANY
+    name = factory.Sequence(lambda n: f"Testbedrijf {n} B.V.")
+    slug = factory.Sequence(lambda n: f"testbedrijf-{n}")
+    kvk_number = factory.Sequence(lambda n: f"{10000000 + n}")
+    sector = "metal"
+    size_class = "small"
+
+
+class LearningLocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.LEARNING_LOCATION
+    name = factory.Sequence(lambda n: f"Leerlocatie {n}")
+    slug = factory.Sequence(lambda n: f"leerlocatie-test-{n}")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.REGION
+    name = factory.Sequence(lambda n: f"Regio {n}")
+    slug = factory.Sequence(lambda n: f"regio-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(SchoolFactory)
+    role = Role.STUDENT
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(SchoolFactory)
+    role = Role.STUDENT
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(days=30))
