@@ -108,17 +108,34 @@ def demo_accounts_create() -> list[tuple[str, str]]:
     def born(years: int) -> dt.date:
         return today.replace(year=today.year - years, day=min(today.day, 28))
 
+    roc, veenlanden = schools["ROC Midden-Nederland"], schools["Veenlanden College"]
+    technohub = locations["TechnoHub Woerden"]
     people = [
+        # email, name, role, organisation, date of birth, admin staff
         ("admin@demo.maakmatch.nl", "Beheerder Demo", Role.COORDINATOR, region, None, True),
-        ("coordinator@demo.maakmatch.nl", "Carla Coördinator", Role.COORDINATOR, region, None, False),
-        ("decaan@demo.maakmatch.nl", "Dirk Decaan", Role.COUNSELLOR, schools["ROC Midden-Nederland"], None, False),
-        ("mentor@demo.maakmatch.nl", "Mira Mentor", Role.COUNSELLOR, schools["Veenlanden College"], None, False),
-        ("coach@demo.maakmatch.nl", "Cas Coach", Role.COUNSELLOR, locations["TechnoHub Woerden"], None, False),
-        ("student@demo.maakmatch.nl", "Sam Student", Role.STUDENT, schools["ROC Midden-Nederland"], born(18), False),
-        ("leerling@demo.maakmatch.nl", "Lotte Leerling", Role.STUDENT, schools["Veenlanden College"], born(14), False),
-        ("zijinstromer@demo.maakmatch.nl", "Zeynep Zij-instromer", Role.STUDENT, None, born(34), False),
+        (
+            "coordinator@demo.maakmatch.nl",
+            "Carla Coördinator",
+            Role.COORDINATOR,
+            region,
+            None,
+            False,
+        ),
+        ("decaan@demo.maakmatch.nl", "Dirk Decaan", Role.COUNSELLOR, roc, None, False),
+        ("mentor@demo.maakmatch.nl", "Mira Mentor", Role.COUNSELLOR, veenlanden, None, False),
+        ("coach@demo.maakmatch.nl", "Cas Coach", Role.COUNSELLOR, technohub, None, False),
+        ("student@demo.maakmatch.nl", "Sam Student", Role.STUDENT, roc, born(18), False),
+        ("leerling@demo.maakmatch.nl", "Lotte Leerling", Role.STUDENT, veenlanden, born(14), False),
+        (
+            "zijinstromer@demo.maakmatch.nl",
+            "Zeynep Zij-instromer",
+            Role.STUDENT,
+            None,
+            born(34),
+            False,
+        ),
         ("bedrijf@demo.maakmatch.nl", "Bram Bedrijf", Role.COMPANY_MEMBER, company, None, False),
-    ]  # fmt: skip
+    ]
     logins = []
     for email, name, role, organisation, date_of_birth, staff in people:
         _person(

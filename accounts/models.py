@@ -99,8 +99,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(language__in=Language.values), name="user_language_valid"
             ),
             models.CheckConstraint(
-                condition=Q(date_of_birth__isnull=True)
-                | Q(date_of_birth__gte=dt.date(1900, 1, 1)),
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=dt.date(1900, 1, 1)),
                 name="user_date_of_birth_plausible",
             ),
             models.CheckConstraint(
@@ -171,10 +170,10 @@ class Organisation(models.Model):
     # Company
     kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
-    size_class = models.CharField(
-        _("size"), max_length=10, choices=SizeClass.choices, blank=True
+    size_class = models.CharField(_("size"), max_length=10, choices=SizeClass.choices, blank=True)
+    sbb_recognised = models.BooleanField(
+        _("SBB-recognised work-based learning company"), default=False
     )
-    sbb_recognised = models.BooleanField(_("SBB-recognised work-based learning company"), default=False)
     sbb_recognised_on = models.DateField(_("SBB recognition date"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -231,8 +230,7 @@ class Organisation(models.Model):
                 name="org_sbb_recognition_dated_and_company_only",
             ),
             models.CheckConstraint(
-                condition=Q(verified_at__isnull=True)
-                | Q(kind=OrganisationKind.COMPANY),
+                condition=Q(verified_at__isnull=True) | Q(kind=OrganisationKind.COMPANY),
                 name="org_only_companies_verified",
             ),
             models.CheckConstraint(

@@ -50,11 +50,10 @@ def user_is_self_directed_student(*, user: User) -> bool:
 
     They review their own suggestions; a learning-location coach may also coach them.
     """
-    return Membership.objects.filter(
-        user=user, role=Role.STUDENT, organisation__isnull=True
-    ).exists() and not student_organisations(student=user).filter(
-        kind=OrganisationKind.SCHOOL
-    ).exists()
+    return (
+        Membership.objects.filter(user=user, role=Role.STUDENT, organisation__isnull=True).exists()
+        and not student_organisations(student=user).filter(kind=OrganisationKind.SCHOOL).exists()
+    )
 
 
 def students_for_viewer(*, viewer: User) -> QuerySet[User]:
@@ -143,7 +142,9 @@ def age_on(*, date_of_birth: dt.date | None, today: dt.date | None = None) -> in
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def is_minor_needing_consent(*, date_of_birth: dt.date | None, today: dt.date | None = None) -> bool:
+def is_minor_needing_consent(
+    *, date_of_birth: dt.date | None, today: dt.date | None = None
+) -> bool:
     age = age_on(date_of_birth=date_of_birth, today=today)
     return age is not None and age < settings.MAAKMATCH_PARENTAL_CONSENT_AGE
 

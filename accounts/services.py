@@ -209,9 +209,7 @@ def invitation_accept_signup(
     if not invitation.is_usable():
         raise InvalidState(_("This invitation has expired or has already been used."))
     if invitation.email and invitation.email != email.strip().lower():
-        raise DomainError(
-            _("This invitation is for another email address."), field="email"
-        )
+        raise DomainError(_("This invitation is for another email address."), field="email")
     if invitation.role == Role.STUDENT and date_of_birth is None:
         raise DomainError(_("Students give their date of birth."), field="date_of_birth")
     _birth_date_check(date_of_birth)
@@ -229,9 +227,7 @@ def invitation_accept_existing(*, invitation: Invitation, user: User) -> Members
     if invitation.email and invitation.email != user.email:
         raise NotAllowed(_("This invitation is for another email address."))
     _invitation_claim(invitation=invitation, user=user)
-    return membership_create(
-        user=user, role=invitation.role, organisation=invitation.organisation
-    )
+    return membership_create(user=user, role=invitation.role, organisation=invitation.organisation)
 
 
 def company_verify(*, company: Organisation, coordinator: User) -> Organisation:

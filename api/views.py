@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from api.serializers import MeSerializer
 
 
@@ -15,7 +16,5 @@ class MeView(APIView):
     serializer_class = MeSerializer
 
     def get(self, request: Request) -> Response:
-        user = type(request.user).objects.prefetch_related("memberships__organisation").get(
-            pk=request.user.pk
-        )
+        user = User.objects.prefetch_related("memberships__organisation").get(pk=request.user.pk)
         return Response(MeSerializer(user).data)

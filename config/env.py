@@ -78,8 +78,7 @@ def env_list(
 def env_choice(
     name: str, default: str, choices: set[str], *, environ: Mapping[str, str] | None = None
 ) -> str:
-    value = env_str(name, default, environ=environ)
-    assert value is not None
+    value = env_str(name, environ=environ) or default
     if value not in choices:
         allowed = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name}={value!r} is not one of: {allowed}.")
@@ -130,8 +129,7 @@ def env_email(
     ``smtp://user:password@host:587``, ``smtp+tls://…``, ``smtp+ssl://…``,
     ``console://``, ``file:///var/mail``, ``locmem://``, ``dummy://``.
     """
-    url = env_str(name, default, environ=environ)
-    assert url is not None
+    url = env_str(name, environ=environ) or default
     parts = urlsplit(url)
     if parts.scheme not in _EMAIL_BACKENDS:
         allowed = ", ".join(sorted(_EMAIL_BACKENDS))

@@ -14,9 +14,9 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 
-from config.settings import *  # noqa: E402, F403
-from config.settings import CELERY_BROKER_URL, DATABASES, REDIS_URL, VAR_DIR  # noqa: E402
-from config.test_services import ServiceStatus, postgres_status, redis_status  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import CELERY_BROKER_URL, DATABASES, REDIS_URL, VAR_DIR
+from config.test_services import ServiceStatus, postgres_status, redis_status
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -53,3 +53,7 @@ if not TEST_SERVICES["redis"].available and CELERY_BROKER_URL == REDIS_URL:
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
     }
+
+# Serve static files from the app folders; no collectstatic before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -42,7 +42,9 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     kind = OrganisationKind.SCHOOL
     name = factory.Sequence(lambda n: f"Testcollege {n}")
     slug = factory.Sequence(lambda n: f"testcollege-{n}")
-    brin_code = factory.Sequence(lambda n: f"{n % 100:02d}{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
+    brin_code = factory.Sequence(
+        lambda n: f"{n % 100:02d}{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}"
+    )
     education_levels = factory.LazyFunction(lambda: [EducationLevel.MBO_2, EducationLevel.MBO_3])
 
 

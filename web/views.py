@@ -52,9 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "is_company_member": Role.COMPANY_MEMBER in roles,
         "is_counsellor": Role.COUNSELLOR in roles,
         "is_coordinator": Role.COORDINATOR in roles,
-        "companies": selectors.organisations_for_user(
-            user=request.user, role=Role.COMPANY_MEMBER
-        ),
+        "companies": selectors.organisations_for_user(user=request.user, role=Role.COMPANY_MEMBER),
         "schools": selectors.student_organisations(student=request.user),
         "counselled": selectors.organisations_for_user(user=request.user, role=Role.COUNSELLOR),
         "needs_consent": selectors.user_needs_parental_consent(user=request.user),
@@ -199,8 +197,7 @@ def students(request: HttpRequest) -> HttpResponse:
         .order_by("full_name")
     )
     listing = [
-        {"student": s, "needs_consent": selectors.user_needs_parental_consent(user=s)}
-        for s in rows
+        {"student": s, "needs_consent": selectors.user_needs_parental_consent(user=s)} for s in rows
     ]
     return render(request, "web/students.html", {"rows": listing})
 
@@ -208,9 +205,7 @@ def students(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def parental_consent(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = get_object_or_404(
-        selectors.students_for_viewer(viewer=request.user), pk=student_id
-    )
+    student = get_object_or_404(selectors.students_for_viewer(viewer=request.user), pk=student_id)
     try:
         services.parental_consent_record(student=student, counsellor=request.user)
     except DomainError as exc:

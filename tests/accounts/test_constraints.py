@@ -59,9 +59,7 @@ def test_valid_rows_are_accepted() -> None:
 
 @pytest.mark.parametrize("kind", ["", "club"])
 def test_it_refuses_an_unknown_organisation_kind(kind: str) -> None:
-    _refused(
-        lambda: Organisation.objects.create(kind=kind, name="X", slug="x"), "org_kind_valid"
-    )
+    _refused(lambda: Organisation.objects.create(kind=kind, name="X", slug="x"), "org_kind_valid")
 
 
 @pytest.mark.parametrize("kvk", ["", "1234567", "123456789", "1234567a", "12 345678"])
@@ -100,9 +98,7 @@ def test_it_refuses_a_company_without_valid_sector_and_size(overrides: dict) -> 
 
 
 def test_it_refuses_sbb_recognition_without_a_date() -> None:
-    _refused(
-        lambda: _company(sbb_recognised=True), "org_sbb_recognition_dated_and_company_only"
-    )
+    _refused(lambda: _company(sbb_recognised=True), "org_sbb_recognition_dated_and_company_only")
 
 
 def test_it_refuses_an_sbb_date_without_recognition() -> None:
@@ -212,16 +208,12 @@ def test_it_refuses_an_invitation_that_expires_before_it_was_made() -> None:
 
 
 def test_it_refuses_an_invitation_for_the_coordinator_role() -> None:
-    _refused(
-        lambda: factories.InvitationFactory(role=Role.COORDINATOR), "invitation_role_valid"
-    )
+    _refused(lambda: factories.InvitationFactory(role=Role.COORDINATOR), "invitation_role_valid")
 
 
 def test_it_refuses_an_acceptor_without_an_acceptance_time() -> None:
     user = factories.UserFactory()
-    _refused(
-        lambda: factories.InvitationFactory(accepted_by=user), "invitation_acceptor_has_time"
-    )
+    _refused(lambda: factories.InvitationFactory(accepted_by=user), "invitation_acceptor_has_time")
 
 
 def test_it_refuses_duplicate_invitation_tokens() -> None:

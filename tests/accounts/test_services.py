@@ -21,9 +21,11 @@ ADULT = dt.date(1990, 3, 14)
 
 def test_a_career_changer_signs_up_without_a_school() -> None:
     user = services.career_changer_signup(
-        email="Zeynep@Example.nl", full_name="Zeynep", password="Sterk-wachtwoord-42",
+        email="Zeynep@Example.nl",
+        full_name="Zeynep",
+        password="Sterk-wachtwoord-42",
         date_of_birth=ADULT,
-    )  # fmt: skip
+    )
     assert user.email == "zeynep@example.nl"
     assert user.check_password("Sterk-wachtwoord-42")
     assert selectors.user_is_self_directed_student(user=user)
@@ -33,9 +35,11 @@ def test_it_sends_under_16s_to_their_school() -> None:
     young = timezone.localdate().replace(year=timezone.localdate().year - 13, day=1)
     with pytest.raises(DomainError) as info:
         services.career_changer_signup(
-            email="kid@example.nl", full_name="Kid", password="Sterk-wachtwoord-42",
+            email="kid@example.nl",
+            full_name="Kid",
+            password="Sterk-wachtwoord-42",
             date_of_birth=young,
-        )  # fmt: skip
+        )
     assert info.value.field == "date_of_birth"
     assert not User.objects.filter(email="kid@example.nl").exists()
 
@@ -52,17 +56,24 @@ def test_it_refuses_a_weak_password_with_the_field_named() -> None:
 def test_it_refuses_a_second_account_for_one_address_in_any_case(world: World) -> None:
     with pytest.raises(DomainError) as info:
         services.career_changer_signup(
-            email=world.sam.email.upper(), full_name="Sam 2", password="Sterk-wachtwoord-42",
+            email=world.sam.email.upper(),
+            full_name="Sam 2",
+            password="Sterk-wachtwoord-42",
             date_of_birth=ADULT,
-        )  # fmt: skip
+        )
     assert info.value.field == "email"
 
 
 def test_a_company_signs_up_unverified_with_its_member() -> None:
     user, company = services.company_signup(
-        email="bram@linge.nl", full_name="Bram", password="Sterk-wachtwoord-42",
-        company_name="Linge Metaal", kvk_number="1234 5678", sector="metal", size_class="small",
-    )  # fmt: skip
+        email="bram@linge.nl",
+        full_name="Bram",
+        password="Sterk-wachtwoord-42",
+        company_name="Linge Metaal",
+        kvk_number="1234 5678",
+        sector="metal",
+        size_class="small",
+    )
     assert company.kvk_number == "12345678"
     assert company.slug == "linge-metaal"
     assert not company.is_verified
@@ -72,23 +83,27 @@ def test_a_company_signs_up_unverified_with_its_member() -> None:
 def test_it_refuses_a_known_kvk_number_and_keeps_nothing(world: World) -> None:
     with pytest.raises(DomainError) as info:
         services.company_signup(
-            email="new@example.nl", full_name="New", password="Sterk-wachtwoord-42",
-            company_name="Copy", kvk_number=world.company_x.kvk_number, sector="metal",
+            email="new@example.nl",
+            full_name="New",
+            password="Sterk-wachtwoord-42",
+            company_name="Copy",
+            kvk_number=world.company_x.kvk_number,
+            sector="metal",
             size_class="small",
-        )  # fmt: skip
+        )
     assert info.value.field == "kvk_number"
     assert not User.objects.filter(email="new@example.nl").exists()
 
 
 def test_it_refuses_a_role_in_the_wrong_kind_of_organisation(world: World) -> None:
     with pytest.raises(DomainError):
-        services.membership_create(user=world.sam, role=Role.COMPANY_MEMBER,
-                                   organisation=world.school_a)  # fmt: skip
+        services.membership_create(
+            user=world.sam, role=Role.COMPANY_MEMBER, organisation=world.school_a
+        )
     with pytest.raises(DomainError):
         services.membership_create(user=world.sam, role=Role.COORDINATOR, organisation=None)
     with pytest.raises(DomainError):
-        services.membership_create(user=world.sam, role=Role.STUDENT,
-                                   organisation=world.company_x)  # fmt: skip
+        services.membership_create(user=world.sam, role=Role.STUDENT, organisation=world.company_x)
 
 
 def test_a_counsellor_invites_and_a_student_joins(world: World) -> None:
@@ -97,9 +112,12 @@ def test_a_counsellor_invites_and_a_student_joins(world: World) -> None:
     )
     assert invitation.email == "nina@example.nl"
     user = services.invitation_accept_signup(
-        invitation=invitation, email="nina@example.nl", full_name="Nina",
-        password="Sterk-wachtwoord-42", date_of_birth=dt.date(2010, 6, 1),
-    )  # fmt: skip
+        invitation=invitation,
+        email="nina@example.nl",
+        full_name="Nina",
+        password="Sterk-wachtwoord-42",
+        date_of_birth=dt.date(2010, 6, 1),
+    )
     assert selectors.user_can_view_student(viewer=world.dirk, student=user)
     assert not selectors.user_can_view_student(viewer=world.olga, student=user)
     invitation.refresh_from_db()
@@ -117,14 +135,20 @@ def test_it_rejects_other_schools_counsellor_creating_an_invitation(world: World
 def test_an_invitation_works_once(world: World) -> None:
     invitation = services.invitation_create(organisation=world.school_a, created_by=world.dirk)
     services.invitation_accept_signup(
-        invitation=invitation, email="one@example.nl", full_name="One",
-        password="Sterk-wachtwoord-42", date_of_birth=ADULT,
-    )  # fmt: skip
+        invitation=invitation,
+        email="one@example.nl",
+        full_name="One",
+        password="Sterk-wachtwoord-42",
+        date_of_birth=ADULT,
+    )
     with pytest.raises(InvalidState):
         services.invitation_accept_signup(
-            invitation=invitation, email="two@example.nl", full_name="Two",
-            password="Sterk-wachtwoord-42", date_of_birth=ADULT,
-        )  # fmt: skip
+            invitation=invitation,
+            email="two@example.nl",
+            full_name="Two",
+            password="Sterk-wachtwoord-42",
+            date_of_birth=ADULT,
+        )
     assert not User.objects.filter(email="two@example.nl").exists()
 
 
@@ -145,9 +169,12 @@ def test_an_addressed_invitation_refuses_another_address(world: World) -> None:
     )
     with pytest.raises(DomainError) as info:
         services.invitation_accept_signup(
-            invitation=invitation, email="mallory@example.nl", full_name="M",
-            password="Sterk-wachtwoord-42", date_of_birth=ADULT,
-        )  # fmt: skip
+            invitation=invitation,
+            email="mallory@example.nl",
+            full_name="M",
+            password="Sterk-wachtwoord-42",
+            date_of_birth=ADULT,
+        )
     assert info.value.field == "email"
     with pytest.raises(NotAllowed):
         services.invitation_accept_existing(invitation=invitation, user=world.zeynep)

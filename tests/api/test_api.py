@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_builds() -> None:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert schema["info"]["title"] == "MaakMatch API"
+    assert "/api/v1/me/" in schema["paths"]
+
+
+def test_the_schema_is_served(client: Client) -> None:
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+
+
+def test_me_needs_a_login(client: Client) -> None:
+    assert client.get("/api/v1/me/").status_code == 403
+
+
+def test_me_shows_roles(client: Client, world: World) -> None:
+    client.force_login(world.dirk)
+    body = client.get("/api/v1/me/").json()
+    assert body["email"] == world.dirk.email
+    assert body["memberships"] == [
+        {"role": "counsellor", "organisation": world.school_a.name, "organisation_kind": "school"}
+    ]

@@ -1,0 +1,293 @@
+"""The pages of the foundation: public, sign-up, invitations, counsellor and coordinator."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from accounts import selectors, services
+from accounts.models import Invitation, Organisation, Role, User
+from tests.conftest import World
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def test_home_is_dutch_by_default(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="nl">' in html
+    assert "Leren en werken in de maakindustrie in Utrecht-West" in html
+
+
+def test_home_switches_to_english(client: Client) -> None:
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Learn and work in manufacturing in Utrecht-West" in html
+
+
+def test_health_reports_ok(client: Client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_career_changer_signs_up_and_lands_on_their_overview(client: Client) -> None:
+    response = client.post(
+        reverse("web:signup_career_changer"),
+        {
+            "full_name": "Zeynep Yilmaz",
+            "email": "zeynep@example.nl",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "date_of_birth": "1990-03-14",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:dashboard")
+    user = User.objects.get(email="zeynep@example.nl")
+    assert selectors.user_is_self_directed_student(user=user)
+    assert "zij-instromer" in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_a_bad_sign_up_is_redisplayed_with_field_messages(client: Client) -> None:
+    response = client.post(
+        reverse("web:signup_career_changer"),
+        {
+            "full_name": "Zeynep",
+            "email": "not-an-address",
+            "password": PASSWORD,
+            "password_again": "something-else",
+            "date_of_birth": "",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"email", "password_again", "date_of_birth"}
+    assert 'value="Zeynep"' in response.content.decode()  # nothing typed is lost
+    assert not User.objects.exists()
+
+
+def test_a_domain_error_lands_on_its_field(client: Client) -> None:
+    response = client.post(
+        reverse("web:signup_career_changer"),
+        {
+            "full_name": "Kid",
+            "email": "kid@example.nl",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "date_of_birth": "2015-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "school" in " ".join(response.context["form"].errors["date_of_birth"])
+
+
+def test_a_company_signs_up_and_waits_for_verification(client: Client) -> None:
+    data = {
+        "full_name": "Bram de Vries",
+        "email": "bram@linge.nl",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        "company_name": "Linge Metaal",
+        "kvk_number": "1234567",
+        "sector": "metal",
+        "size_class": "small",
+        "municipality": "Woerden",
+    }
+    response = client.post(reverse("web:signup_company"), data)
+    assert response.status_code == 200
+    assert "8 cijfers" in response.content.decode()
+    assert not Organisation.objects.exists()
+    response = client.post(reverse("web:signup_company"), {**data, "kvk_number": "12345678"})
+    assert response.status_code == 302
+    company = Organisation.objects.get(kvk_number="12345678")
+    assert not company.is_verified
+    assert "wacht op controle" in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_login_is_case_insensitive_on_email(client: Client, world: World) -> None:
+    response = client.post(
+        reverse("login"), {"username": world.sam.email.upper(), "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("web:dashboard")).status_code == 200
+
+
+def test_a_wrong_password_is_refused_with_a_message(client: Client, world: World) -> None:
+    response = client.post(reverse("login"), {"username": world.sam.email, "password": "nope"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_pages_behind_login_redirect_anonymous_visitors(client: Client) -> None:
+    for name in ("web:dashboard", "web:invitations", "web:students", "web:companies_to_verify"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_password_reset_sends_a_working_link(client: Client, world: World) -> None:
+    client.post(reverse("password_reset"), {"email": world.sam.email})
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [world.sam.email]
+    link = re.search(r"https?://[^\s]+/reset/[^\s]+/", message.body).group(0)
+    response = client.get(link, follow=True)
+    assert response.context["validlink"]
+    new_password = "Nieuw-wachtwoord-77"
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    world.sam.refresh_from_db()
+    assert world.sam.check_password(new_password)
+
+
+def test_password_reset_says_the_same_for_unknown_addresses(client: Client) -> None:
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.nl"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_a_counsellor_creates_an_invitation_and_a_student_joins(
+    client: Client, world: World
+) -> None:
+    _login(client, world.dirk)
+    response = client.post(
+        reverse("web:invitations"),
+        {"organisation": world.school_a.pk, "role": Role.STUDENT, "full_name": "Nina", "email": ""},
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    page = client.get(reverse("web:invitations")).content.decode()
+    assert invitation.token in page
+
+    newcomer = Client()
+    link = reverse("web:invitation_accept", args=[invitation.token])
+    assert newcomer.get(link).status_code == 200
+    response = newcomer.post(
+        link,
+        {
+            "full_name": "Nina Bakker",
+            "email": "nina@example.nl",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "date_of_birth": "2009-04-01",
+        },
+    )
+    assert response.status_code == 302
+    nina = User.objects.get(email="nina@example.nl")
+    assert selectors.user_can_view_student(viewer=world.dirk, student=nina)
+    assert Client().get(link).status_code == 410  # used up
+
+
+def test_an_unknown_invitation_token_is_gone(client: Client) -> None:
+    assert client.get(reverse("web:invitation_accept", args=["nope"])).status_code == 410
+
+
+def test_it_rejects_other_schools_counsellor_on_the_invitation_form(
+    client: Client, world: World
+) -> None:
+    _login(client, world.olga)
+    response = client.post(
+        reverse("web:invitations"),
+        {"organisation": world.school_a.pk, "role": Role.STUDENT, "full_name": "", "email": ""},
+    )
+    assert response.status_code == 200
+    assert "organisation" in response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+
+def test_it_shows_invitations_only_of_the_viewers_school(client: Client, world: World) -> None:
+    theirs = services.invitation_create(organisation=world.school_a, created_by=world.dirk)
+    _login(client, world.olga)
+    assert theirs.token not in client.get(reverse("web:invitations")).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["sam", "bram", "carla", "stranger"])
+def test_non_counsellors_cannot_open_counsellor_pages(
+    client: Client, world: World, persona: str
+) -> None:
+    _login(client, getattr(world, persona))
+    assert client.get(reverse("web:invitations")).status_code == 403
+    assert client.get(reverse("web:students")).status_code == 403
+
+
+def test_a_counsellor_lists_their_students_within_a_query_budget(
+    client: Client, world: World, django_assert_num_queries: object
+) -> None:
+    _login(client, world.dirk)
+    # * session  * user  * counsellor role check  * students  (+ savepoints none)
+    with django_assert_num_queries(4):
+        response = client.get(reverse("web:students"))
+    html = response.content.decode()
+    assert world.sam.full_name in html
+    assert world.lotte.full_name in html
+    assert world.zeynep.full_name not in html
+
+
+def test_it_rejects_other_schools_counsellor_on_the_students_page(
+    client: Client, world: World
+) -> None:
+    _login(client, world.olga)
+    html = client.get(reverse("web:students")).content.decode()
+    assert world.sam.full_name not in html
+    assert world.sam.email not in html
+
+
+def test_a_counsellor_records_consent_from_the_students_page(client: Client, world: World) -> None:
+    _login(client, world.dirk)
+    response = client.post(reverse("web:parental_consent", args=[world.lotte.pk]))
+    assert response.status_code == 302
+    world.lotte.refresh_from_db()
+    assert world.lotte.parental_consent_by == world.dirk
+
+
+def test_it_rejects_consent_from_other_schools_counsellor(client: Client, world: World) -> None:
+    _login(client, world.olga)
+    response = client.post(reverse("web:parental_consent", args=[world.lotte.pk]))
+    assert response.status_code == 404
+    world.lotte.refresh_from_db()
+    assert world.lotte.parental_consent_at is None
+
+
+def test_a_coordinator_verifies_a_company_from_the_list(client: Client, world: World) -> None:
+    _login(client, world.carla)
+    assert world.company_x.name in client.get(reverse("web:companies_to_verify")).content.decode()
+    response = client.post(reverse("web:company_verify", args=[world.company_x.pk]))
+    assert response.status_code == 302
+    world.company_x.refresh_from_db()
+    assert world.company_x.verified_by == world.carla
+
+
+@pytest.mark.parametrize("persona", ["bram", "dirk", "sam"])
+def test_only_coordinators_reach_verification(client: Client, world: World, persona: str) -> None:
+    _login(client, getattr(world, persona))
+    assert client.get(reverse("web:companies_to_verify")).status_code == 403
+    response = client.post(reverse("web:company_verify", args=[world.company_y.pk]))
+    assert response.status_code == 403
+    world.company_y.refresh_from_db()
+    assert not world.company_y.is_verified
+
+
+def test_the_admin_is_for_staff_only(client: Client, world: World) -> None:
+    _login(client, world.carla)
+    assert client.get("/admin/").status_code == 302
+    staff = User.objects.create_superuser(
+        email="admin@example.nl", password=PASSWORD, full_name="Admin"
+    )
+    _login(client, staff)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/accounts/organisation/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200
