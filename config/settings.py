@@ -90,6 +90,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "db.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite cannot create the folder its file lives in.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
