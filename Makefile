@@ -28,7 +28,7 @@ run: $(STAMP)
 	@echo "MaakMatch runs at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Stop with Ctrl+C."
 	@echo
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.dev start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.dev start
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -77,13 +77,9 @@ def _embedded_environ(var_dir: Path) -> dict[str, str]:
 
 def test_a_worker_on_the_filesystem_broker_answers_ping(tmp_path: Path) -> None:
     environ = _embedded_environ(tmp_path)
-    client = (
-        "from worker.tasks import ping; r = ping.delay(); print(r.get(timeout=60)); "
-        "from worker.celery import app; print(app.conf.broker_url)"
-    )
     with running_worker(environ) as worker:
         result = subprocess.run(
-            [sys.executable, "-c", client],
+            [sys.executable, "manage.py", "worker_ping", "--timeout", "60"],
             cwd=ROOT,
             env=environ,
             capture_output=True,
@@ -93,7 +89,7 @@ def test_a_worker_on_the_filesystem_broker_answers_ping(tmp_path: Path) -> None:
         )
         assert worker.poll() is None, worker.stdout.read() if worker.stdout else ""
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["pong", "filesystem://"]
+    assert result.stdout.startswith("pong (")
     assert (tmp_path / "broker" / "queue").is_dir()
 
 
