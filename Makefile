@@ -23,7 +23,7 @@ run: export DEBUG ?= 1
 run: $(STAMP)
 	mkdir -p var/broker/queue var/broker/processed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_seed
+	$(PY) manage.py seed_demo
 	@echo
 	@echo "MaakMatch runs at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Stop with Ctrl+C."

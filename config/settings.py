@@ -173,16 +173,26 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env_str(
     "CELERY_RESULT_BACKEND", REDIS_URL or f"file://{VAR_DIR / 'celery-results'}"
 )
-if CELERY_BROKER_URL == "filesystem://":
-    _queue = VAR_DIR / "broker" / "queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue),
-        "data_folder_out": str(_queue),
-        "processed_folder": str(VAR_DIR / "broker" / "processed"),
+
+
+def filesystem_broker_options(var_dir: Path) -> dict[str, object]:
+    """Folders of Celery's filesystem transport; kombu would otherwise put its
+    control folder in the current directory."""
+    queue = var_dir / "broker" / "queue"
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(var_dir / "broker" / "control"),
+        "processed_folder": str(var_dir / "broker" / "processed"),
         "store_processed": False,
     }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    filesystem_broker_options(VAR_DIR)
+    if CELERY_BROKER_URL == "filesystem://"
+    else {"visibility_timeout": 3600}
+)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

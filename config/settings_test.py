@@ -15,7 +15,13 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 
 from config.settings import *  # noqa: F403
-from config.settings import CELERY_BROKER_URL, DATABASES, REDIS_URL, VAR_DIR
+from config.settings import (
+    CELERY_BROKER_URL,
+    DATABASES,
+    REDIS_URL,
+    VAR_DIR,
+    filesystem_broker_options,
+)
 from config.test_services import ServiceStatus, postgres_status, redis_status
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -46,13 +52,7 @@ if not TEST_SERVICES["redis"].available and CELERY_BROKER_URL == REDIS_URL:
     # Keep tests runnable without a server: the embedded filesystem broker.
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
-    _queue = VAR_DIR / "broker" / "queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue),
-        "data_folder_out": str(_queue),
-        "processed_folder": str(VAR_DIR / "broker" / "processed"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)
 
 # Serve static files from the app folders; no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True

@@ -95,3 +95,55 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = Role.STUDENT
     created_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(days=30))
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Skill"
+
+    slug = factory.Sequence(lambda n: f"vaardigheid-{n}")
+    label_nl = factory.Sequence(lambda n: f"Vaardigheid {n}")
+    label_en = factory.Sequence(lambda n: f"Skill {n}")
+    category = "metalworking"
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Place"
+        django_get_or_create = ["name"]
+
+    name = "Woerden"
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+    province = "UT"
+    latitude = 52.0853
+    longitude = 4.8836
+    in_region = True
+
+
+class OpeningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Opening"
+
+    company = factory.SubFactory(CompanyFactory, verified_at=factory.LazyFunction(timezone.now))
+    slug = factory.Sequence(lambda n: f"opening-{n}")
+    title = factory.Sequence(lambda n: f"Stage CNC-draaier {n}")
+    description = "Draaien op een CNC-draaibank bij een familiebedrijf."
+    type = "bol"
+    education_levels = factory.LazyFunction(lambda: ["mbo2", "mbo3"])
+    place = factory.SubFactory(PlaceFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    hours_per_week = 36
+    capacity = 2
+    status = "open"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Profile"
+
+    user = factory.SubFactory(UserFactory)
+    headline = "Student mechatronica"
+    education_level = "mbo3"
+    place = factory.SubFactory(PlaceFactory)
+    wanted_types = factory.LazyFunction(lambda: ["bol"])

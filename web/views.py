@@ -17,12 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors, services
 from accounts.exceptions import DomainError
 from accounts.models import Organisation, OrganisationKind, Role
+from marketplace import selectors as marketplace_selectors
 from web.forms import (
     CareerChangerSignupForm,
     CompanySignupForm,
     InvitationCreateForm,
     InvitationSignupForm,
 )
+
+HOME_OPENINGS = 12
 
 
 def _show_domain_error(form: forms.Form, exc: DomainError) -> None:
@@ -31,7 +34,9 @@ def _show_domain_error(form: forms.Form, exc: DomainError) -> None:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    openings = marketplace_selectors.openings_public()
+    context = {"openings": openings[:HOME_OPENINGS], "opening_count": openings.count()}
+    return render(request, "web/home.html", context)
 
 
 @require_GET

@@ -17,7 +17,7 @@ app.autodiscover_tasks(["worker"])
 def filesystem_broker_folders_create() -> None:
     """The filesystem transport does not create its folders; make them first."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
     backend = app.conf.result_backend or ""

@@ -85,7 +85,7 @@ def test_compose_commands_name_modules_that_exist() -> None:
             elif argv[:2] == ["python", "manage.py"]:
                 assert (ROOT / "manage.py").exists()
                 checked += 1
-    assert checked == 4  # migrate + gunicorn, worker, beat
+    assert checked == 5  # migrate + load_reference_data + gunicorn, worker, beat
     assert "-Q" in _commands(services["worker"])[0]
     queues = _commands(services["worker"])[0]
     assert set(queues[queues.index("-Q") + 1].split(",")) == {"default", "matching"}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts import selectors, services
 from accounts.models import Invitation, Organisation, Role, User
 from tests.conftest import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, CompanyFactory, OpeningFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +291,15 @@ def test_the_admin_is_for_staff_only(client: Client, world: World) -> None:
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/organisation/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_home_lists_open_openings_of_verified_companies_only(client: Client) -> None:
+    shown = OpeningFactory(title="Stage CNC-draaier bij Linge")
+    OpeningFactory(title="Concept leerbaan", status="draft", published_at=None)
+    OpeningFactory(title="Niet gecontroleerd", company=CompanyFactory(verified_at=None))
+    html = client.get("/").content.decode()
+    assert shown.title in html
+    assert shown.company.name in html
+    assert "Concept leerbaan" not in html
+    assert "Niet gecontroleerd" not in html
+    assert "1 openstaande vacature" in html

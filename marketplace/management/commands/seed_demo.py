@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, demo_accounts_create
+from marketplace.demo import demo_region_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo region: partner schools, learning locations, fictional companies, "
+        "openings and students, and one login per role. Safe to run again."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--students", type=int, default=400, help="student profiles")
+        parser.add_argument("--openings", type=int, default=150, help="openings")
+
+    def handle(self, *args: object, students: int, openings: int, **options: object) -> None:
+        call_command("load_reference_data", stdout=self.stdout)
+        logins = demo_accounts_create()
+        counts = demo_region_create(students=students, openings=openings)
+        self.stdout.write(
+            f"Demo region: {counts.companies} companies, {counts.openings} openings, "
+            f"{counts.students} students."
+        )
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
+        for email, what in logins:
+            self.stdout.write(f"  {email:34} {what}")

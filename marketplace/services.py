@@ -1,0 +1,115 @@
+"""Writes for the marketplace: reference-data loaders and, later, openings and profiles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.exceptions import DomainError
+from marketplace.models import Place, Province, Skill, SkillCategory
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def skill_term_normalise(text: str) -> str:
+    """The form in which two labels or synonyms count as the same term."""
+    return " ".join(text.casefold().split())
+
+
+def _skill_records_check(records: list[Mapping[str, Any]]) -> None:
+    """Refuse the whole file on the first problem, naming the record.
+
+    Each record's own fields are checked first, then what records say of each
+    other (shared terms, related skills), so a typo is reported where it is.
+    """
+    for number, record in enumerate(records, start=1):
+        where = f"skill #{number} ({record.get('slug', '?')})"
+        for key in ("slug", "label_nl", "label_en", "category"):
+            if not str(record.get(key, "")).strip():
+                raise DomainError(f"{where}: '{key}' is missing.")
+        if not _SLUG.match(record["slug"]):
+            raise DomainError(f"{where}: slug must be lowercase letters, digits and hyphens.")
+        if record["category"] not in SkillCategory.values:
+            raise DomainError(f"{where}: unknown category {record['category']!r}.")
+        synonyms = record.get("synonyms", [])
+        if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
+            raise DomainError(f"{where}: synonyms must be a list of strings.")
+    slugs = [str(r["slug"]) for r in records]
+    if len(set(slugs)) != len(slugs):
+        raise DomainError("Two skills share a slug.")
+    known, owners = set(slugs), {}
+    for number, record in enumerate(records, start=1):
+        slug, where = record["slug"], f"skill #{number} ({record['slug']})"
+        terms = [record["label_nl"], record["label_en"], *record.get("synonyms", [])]
+        for term in {skill_term_normalise(t) for t in terms}:
+            if owners.setdefault(term, slug) != slug:
+                raise DomainError(f"{where}: {term!r} is already a term of skill {owners[term]}.")
+        for related in record.get("related", []):
+            if related == slug or related not in known:
+                raise DomainError(f"{where}: related skill {related!r} does not exist.")
+
+
+@transaction.atomic
+def skills_load(*, records: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+    """Merge the shipped taxonomy by slug; return (created, updated). All or nothing."""
+    records = list(records)
+    _skill_records_check(records)
+    existing = {s.slug: s for s in Skill.objects.all()}
+    created = updated = 0
+    for record in records:
+        fields = {
+            "label_nl": record["label_nl"].strip(),
+            "label_en": record["label_en"].strip(),
+            "synonyms": [s.strip() for s in record.get("synonyms", []) if s.strip()],
+            "category": record["category"],
+        }
+        if "esco_uri" in record:
+            fields["esco_uri"] = record["esco_uri"]
+        skill = existing.get(record["slug"])
+        if skill is None:
+            existing[record["slug"]] = Skill.objects.create(slug=record["slug"], **fields)
+            created += 1
+        elif any(getattr(skill, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(skill, key, value)
+            skill.save()
+            updated += 1
+    for record in records:
+        wanted = [existing[slug] for slug in record.get("related", [])]
+        if wanted:
+            existing[record["slug"]].related.add(*wanted)
+    return created, updated
+
+
+@transaction.atomic
+def places_load(*, records: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+    """Merge the shipped municipalities by name; return (created, updated). All or nothing."""
+    created = updated = 0
+    for number, record in enumerate(records, start=1):
+        try:
+            name = str(record["name"]).strip()
+            latitude, longitude = float(record["latitude"]), float(record["longitude"])
+            province = str(record["province"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DomainError(f"place #{number}: {exc}") from None
+        if province not in Province.values:
+            raise DomainError(f"place #{number} ({name}): unknown province {province!r}.")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise DomainError(f"place #{number} ({name}): coordinates out of range.")
+        _place, was_created = Place.objects.update_or_create(
+            name=name,
+            defaults={
+                "slug": slugify(name),
+                "province": province,
+                "latitude": latitude,
+                "longitude": longitude,
+                "in_region": bool(record.get("in_region", False)),
+            },
+        )
+        created += was_created
+        updated += not was_created
+    return created, updated
