@@ -40,9 +40,19 @@ COMPANY = {
 }
 
 
-def _organisation(kind: str, name: str, slug: str, **fields: object) -> Organisation:
+def _organisation(
+    kind: str, name: str, slug: str, verified: bool = False, **fields: object
+) -> Organisation:
     organisation, _created = Organisation.objects.update_or_create(
-        slug=slug, defaults={"kind": kind, "name": name, **fields}
+        slug=slug,
+        defaults={"kind": kind, "name": name, **fields},
+        # Set once: a later run must not move the verification time.
+        create_defaults={
+            "kind": kind,
+            "name": name,
+            **fields,
+            "verified_at": timezone.now() if verified else None,
+        },
     )
     return organisation
 
@@ -102,7 +112,7 @@ def demo_accounts_create() -> list[tuple[str, str]]:
         municipality=COMPANY["municipality"],
         sbb_recognised=True,
         sbb_recognised_on=dt.date(2024, 9, 1),
-        verified_at=timezone.now(),
+        verified=True,
     )
 
     def born(years: int) -> dt.date:

@@ -10,11 +10,41 @@ import datetime as dt
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
+@deconstructible
+class ChoiceListValidator:
+    """A JSON list whose items are all values of one set of choices.
+
+    Runs in ``full_clean`` (admin, forms, services). JSON list contents cannot be
+    checked by a constraint that works on both SQLite and PostgreSQL.
+    """
+
+    def __init__(self, choices: list[str]) -> None:
+        self.choices = list(choices)
+
+    def __call__(self, value: object) -> None:
+        if not isinstance(value, list):
+            raise ValidationError(_("Expected a list."), code="not_a_list")
+        unknown = [item for item in value if item not in self.choices]
+        if unknown:
+            raise ValidationError(
+                _("Unknown value(s): %(values)s."),
+                code="unknown_choices",  # not "invalid_choice": Field would swap the message
+                params={"values": ", ".join(map(str, unknown))},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChoiceListValidator) and other.choices == self.choices
 
 
 class EducationLevel(models.TextChoices):
@@ -99,7 +129,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(language__in=Language.values), name="user_language_valid"
             ),
             models.CheckConstraint(
-                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=dt.date(1900, 1, 1)),
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=EARLIEST_BIRTH_DATE),
                 name="user_date_of_birth_plausible",
             ),
             models.CheckConstraint(
@@ -166,7 +196,12 @@ class Organisation(models.Model):
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     # School
     brin_code = models.CharField(_("BRIN code"), max_length=4, blank=True)
-    education_levels = models.JSONField(_("education levels offered"), default=list, blank=True)
+    education_levels = models.JSONField(
+        _("education levels offered"),
+        default=list,
+        blank=True,
+        validators=[ChoiceListValidator(EducationLevel.values)],
+    )
     # Company
     kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
@@ -303,6 +338,23 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.organisation.name if self.organisation_id else "—"
         return f"{self.user.email}: {self.role} @ {where}"
+
+    def clean(self) -> None:
+        # A rule across two tables, so no CHECK constraint can hold it; full_clean
+        # (admin, forms) and accounts.services.membership_create enforce it.
+        if self.organisation_id is None:
+            if self.role != Role.STUDENT:
+                raise ValidationError(_("Only students can be registered without an organisation."))
+        elif self.role in ROLE_ORGANISATION_KINDS and (
+            self.organisation.kind not in ROLE_ORGANISATION_KINDS[self.role]
+        ):
+            raise ValidationError(
+                _("A %(role)s cannot belong to a %(kind)s.")
+                % {
+                    "role": Role(self.role).label,
+                    "kind": OrganisationKind(self.organisation.kind).label,
+                }
+            )
 
 
 def invitation_token_new() -> str:

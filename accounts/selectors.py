@@ -26,6 +26,10 @@ def user_roles(*, user: User) -> set[str]:
     return set(Membership.objects.filter(user=user).values_list("role", flat=True))
 
 
+def user_with_memberships(*, user_id: int) -> User:
+    return User.objects.prefetch_related("memberships__organisation").get(pk=user_id)
+
+
 def user_has_role(*, user: User, role: str, organisation: Organisation | None = None) -> bool:
     if not _is_authenticated(user):
         return False
@@ -150,11 +154,15 @@ def is_minor_needing_consent(
 
 
 def user_needs_parental_consent(*, user: User, today: dt.date | None = None) -> bool:
-    """Under-16s need parental consent recorded before companies may see them."""
-    return (
-        is_minor_needing_consent(date_of_birth=user.date_of_birth, today=today)
-        and user.parental_consent_at is None
-    )
+    """Under-16s need parental consent recorded before companies may see them.
+
+    An unknown age counts as under 16: privacy by default.
+    """
+    if user.parental_consent_at is not None:
+        return False
+    if user.date_of_birth is None:
+        return True
+    return is_minor_needing_consent(date_of_birth=user.date_of_birth, today=today)
 
 
 def invitations_for_viewer(*, viewer: User) -> QuerySet[Invitation]:

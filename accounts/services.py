@@ -7,6 +7,7 @@ not in views, so the web pages and the API enforce the same rules.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import (
-    ROLE_ORGANISATION_KINDS,
+    EARLIEST_BIRTH_DATE,
     Invitation,
     Membership,
     Organisation,
@@ -63,17 +64,15 @@ def membership_create(
     *, user: User, role: str, organisation: Organisation | None = None
 ) -> Membership:
     """Give ``user`` a role; the organisation's kind must fit the role."""
-    if organisation is None:
-        if role != Role.STUDENT:
-            raise DomainError(_("Only students can be registered without an organisation."))
-    elif organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
-        raise DomainError(
-            _("A %(role)s cannot belong to a %(kind)s.")
-            % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label}
-        )
-    membership, _created = Membership.objects.get_or_create(
-        user=user, role=role, organisation=organisation
-    )
+    existing = Membership.objects.filter(user=user, role=role, organisation=organisation).first()
+    if existing is not None:
+        return existing
+    membership = Membership(user=user, role=role, organisation=organisation)
+    try:
+        membership.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from None
+    membership.save()
     return membership
 
 
@@ -86,20 +85,13 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def organisation_create(*, kind: str, name: str, **fields: object) -> Organisation:
-    organisation = Organisation(kind=kind, name=name.strip(), slug=_unique_slug(name), **fields)
-    organisation.full_clean(exclude=["slug"])
-    organisation.save()
-    return organisation
-
-
 def _birth_date_check(date_of_birth: dt.date | None) -> None:
     if date_of_birth is None:
         return
     today = timezone.localdate()
     if date_of_birth > today:
         raise DomainError(_("The date of birth lies in the future."), field="date_of_birth")
-    if date_of_birth < dt.date(1900, 1, 1):
+    if date_of_birth < EARLIEST_BIRTH_DATE:
         raise DomainError(_("Enter a real date of birth."), field="date_of_birth")
 
 
@@ -147,18 +139,33 @@ def company_signup(
             field="kvk_number",
         )
     user = user_create(email=email, full_name=full_name, password=password)
+    company = Organisation(
+        kind=OrganisationKind.COMPANY,
+        name=company_name.strip(),
+        slug=_unique_slug(company_name),
+        kvk_number=kvk_number,
+        sector=sector,
+        size_class=size_class,
+        municipality=municipality.strip(),
+    )
     try:
-        company = organisation_create(
-            kind=OrganisationKind.COMPANY,
-            name=company_name,
-            kvk_number=kvk_number,
-            sector=sector,
-            size_class=size_class,
-            municipality=municipality,
-        )
+        company.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(" ".join(messages), field=field) from None
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:
+        # A simultaneous sign-up took the KvK number (or the slug) first.
+        if Organisation.objects.filter(
+            kind=OrganisationKind.COMPANY, kvk_number=kvk_number
+        ).exists():
+            raise DomainError(
+                _("This KvK number is already registered."), field="kvk_number"
+            ) from None
+        company.slug = f"{company.slug}-{secrets.token_hex(3)}"
+        company.save()
     membership_create(user=user, role=Role.COMPANY_MEMBER, organisation=company)
     return user, company
 
@@ -173,6 +180,11 @@ def invitation_create(
 ) -> Invitation:
     if not selectors.user_can_invite_to(user=created_by, organisation=organisation, role=role):
         raise NotAllowed(_("You cannot invite people to this organisation."))
+    if role != Role.STUDENT and not email.strip():
+        # A colleague's link grants access to personal data: never an open link.
+        raise DomainError(
+            _("Invitations for colleagues need the colleague's email address."), field="email"
+        )
     now = timezone.now()
     return Invitation.objects.create(
         organisation=organisation,
@@ -222,10 +234,21 @@ def invitation_accept_signup(
 
 
 @transaction.atomic
-def invitation_accept_existing(*, invitation: Invitation, user: User) -> Membership:
-    """A person who already has an account joins the inviting organisation."""
+def invitation_accept_existing(
+    *, invitation: Invitation, user: User, date_of_birth: dt.date | None = None
+) -> Membership:
+    """A person who already has an account joins the inviting organisation.
+
+    Joining as a student needs a date of birth, so parental consent can be judged.
+    """
     if invitation.email and invitation.email != user.email:
         raise NotAllowed(_("This invitation is for another email address."))
+    if invitation.role == Role.STUDENT and user.date_of_birth is None:
+        if date_of_birth is None:
+            raise DomainError(_("Students give their date of birth."), field="date_of_birth")
+        _birth_date_check(date_of_birth)
+        user.date_of_birth = date_of_birth
+        user.save(update_fields=["date_of_birth"])
     _invitation_claim(invitation=invitation, user=user)
     return membership_create(user=user, role=invitation.role, organisation=invitation.organisation)
 

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts import selectors
 from api.serializers import MeSerializer
 
 
@@ -16,5 +16,5 @@ class MeView(APIView):
     serializer_class = MeSerializer
 
     def get(self, request: Request) -> Response:
-        user = User.objects.prefetch_related("memberships__organisation").get(pk=request.user.pk)
+        user = selectors.user_with_memberships(user_id=request.user.pk)
         return Response(MeSerializer(user).data)

@@ -14,6 +14,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 
+from config.env import env_bool
 from config.settings import *  # noqa: F403
 from config.settings import (
     CELERY_BROKER_URL,
@@ -30,7 +31,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-REQUIRE_SERVICES = os.environ.get("MAAKMATCH_REQUIRE_SERVICES", "") == "1"
+REQUIRE_SERVICES = env_bool("MAAKMATCH_REQUIRE_SERVICES", False)
 
 TEST_SERVICES: dict[str, ServiceStatus] = {
     "postgres": postgres_status(os.environ.get("DATABASE_URL"), DATABASES["default"]),

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import EducationLevel, Organisation
+from accounts.models import ChoiceListValidator, EducationLevel, Organisation, Sector
 
 SKILL_LEVEL_MIN, SKILL_LEVEL_MAX = 1, 3
 HOURS_PER_WEEK_MAX = 60
@@ -149,7 +149,12 @@ class Opening(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     type = models.CharField(_("type"), max_length=20, choices=OpeningType.choices)
-    education_levels = models.JSONField(_("education levels accepted"), default=list, blank=True)
+    education_levels = models.JSONField(
+        _("education levels accepted"),
+        default=list,
+        blank=True,
+        validators=[ChoiceListValidator(EducationLevel.values)],
+    )
     skills = models.ManyToManyField(
         Skill, through="OpeningSkill", related_name="openings", verbose_name=_("skills")
     )
@@ -281,11 +286,21 @@ class Profile(models.Model):
         related_name="profiles",
     )
     travel_radius_km = models.PositiveSmallIntegerField(_("travel radius (km)"), default=25)
-    wanted_types = models.JSONField(_("wanted opening types"), default=list, blank=True)
+    wanted_types = models.JSONField(
+        _("wanted opening types"),
+        default=list,
+        blank=True,
+        validators=[ChoiceListValidator(OpeningType.values)],
+    )
     available_from = models.DateField(_("available from"), null=True, blank=True)
     available_until = models.DateField(_("available until"), null=True, blank=True)
     hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), default=32)
-    sectors = models.JSONField(_("sectors of interest"), default=list, blank=True)
+    sectors = models.JSONField(
+        _("sectors of interest"),
+        default=list,
+        blank=True,
+        validators=[ChoiceListValidator(Sector.values)],
+    )
     is_career_changer = models.BooleanField(_("career changer"), default=False)
     experience = models.TextField(_("work experience"), blank=True)
     is_visible = models.BooleanField(

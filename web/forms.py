@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, Sector, SizeClass
+from accounts.models import KVK_PATTERN, Role, Sector, SizeClass
 
 
 class _PersonForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -49,15 +51,20 @@ class CareerChangerSignupForm(_PersonForm):
 
 class CompanySignupForm(_PersonForm):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
-    kvk_number = forms.RegexField(
+    kvk_number = forms.CharField(
         label=_("KvK number"),
-        regex=r"^\s*[0-9]{8}\s*$",
-        error_messages={"invalid": _("A KvK number has exactly 8 digits.")},
+        max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     size_class = forms.ChoiceField(label=_("Company size"), choices=SizeClass.choices)
     municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
+
+    def clean_kvk_number(self) -> str:
+        number = self.cleaned_data["kvk_number"].replace(" ", "").replace(".", "")
+        if not re.fullmatch(KVK_PATTERN, number):
+            raise forms.ValidationError(_("A KvK number has exactly 8 digits."))
+        return number
 
 
 class InvitationSignupForm(_PersonForm):
@@ -73,6 +80,12 @@ class InvitationSignupForm(_PersonForm):
             self.fields["email"].initial = email
 
 
+class InvitationJoinForm(forms.Form):
+    """An existing account joins; students without a known birth date give it."""
+
+    date_of_birth = _BirthDateField()
+
+
 class InvitationCreateForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
     role = forms.ChoiceField(
@@ -81,9 +94,13 @@ class InvitationCreateForm(forms.Form):
     )
     full_name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
     email = forms.EmailField(
-        label=_("Email address (optional)"),
+        label=_("Email address"),
         required=False,
-        help_text=_("With an address, only that person can use the link."),
+        max_length=254,
+        help_text=_(
+            "Needed for colleagues. For a student it is optional: with an address, only "
+            "that person can use the link."
+        ),
     )
 
     def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:

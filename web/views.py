@@ -22,6 +22,7 @@ from web.forms import (
     CareerChangerSignupForm,
     CompanySignupForm,
     InvitationCreateForm,
+    InvitationJoinForm,
     InvitationSignupForm,
 )
 
@@ -67,11 +68,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def signup_choice(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:dashboard")
     return render(request, "web/signup_choice.html")
 
 
 @require_http_methods(["GET", "POST"])
 def signup_career_changer(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:dashboard")
     form = CareerChangerSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,6 +97,8 @@ def signup_career_changer(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup_company(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:dashboard")
     form = CompanySignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -101,7 +108,7 @@ def signup_company(request: HttpRequest) -> HttpResponse:
                 full_name=data["full_name"],
                 password=data["password"],
                 company_name=data["company_name"],
-                kvk_number=data["kvk_number"].strip(),
+                kvk_number=data["kvk_number"],
                 sector=data["sector"],
                 size_class=data["size_class"],
                 municipality=data["municipality"],
@@ -127,11 +134,20 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or not invitation.is_usable():
         return render(request, "web/invitation_invalid.html", status=410)
     if request.user.is_authenticated:
-        if request.method == "POST":
+        needs_birth_date = invitation.role == Role.STUDENT and request.user.date_of_birth is None
+        form = InvitationJoinForm(request.POST or None) if needs_birth_date else None
+        if request.method == "POST" and (form is None or form.is_valid()):
             try:
-                services.invitation_accept_existing(invitation=invitation, user=request.user)
+                services.invitation_accept_existing(
+                    invitation=invitation,
+                    user=request.user,
+                    date_of_birth=form.cleaned_data["date_of_birth"] if form else None,
+                )
             except DomainError as exc:
-                messages.error(request, exc.message)
+                if form is None:
+                    messages.error(request, exc.message)
+                else:
+                    _show_domain_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -139,7 +155,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     % {"organisation": invitation.organisation.name},
                 )
                 return redirect("web:dashboard")
-        return render(request, "web/invitation_existing.html", {"invitation": invitation})
+        return render(
+            request, "web/invitation_existing.html", {"invitation": invitation, "form": form}
+        )
     form = InvitationSignupForm(request.POST or None, role=invitation.role, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -220,3 +220,21 @@ def test_it_refuses_duplicate_invitation_tokens() -> None:
     invitation = factories.InvitationFactory()
     assert_refused(lambda: factories.InvitationFactory(token=invitation.token))
     assert Invitation.objects.count() == 1
+
+
+def test_membership_full_clean_refuses_a_role_in_the_wrong_kind_of_organisation() -> None:
+    from django.core.exceptions import ValidationError
+
+    user, company = factories.UserFactory(), factories.CompanyFactory()
+    with pytest.raises(ValidationError, match="kan niet bij een bedrijf horen"):
+        Membership(user=user, organisation=company, role=Role.STUDENT).full_clean()
+    with pytest.raises(ValidationError, match="zonder organisatie"):
+        Membership(user=user, organisation=None, role=Role.COUNSELLOR).full_clean()
+
+
+def test_education_levels_must_be_known_levels() -> None:
+    from django.core.exceptions import ValidationError
+
+    school = factories.SchoolFactory(education_levels=["mbo2", "phd"])
+    with pytest.raises(ValidationError, match="phd"):
+        school.full_clean()

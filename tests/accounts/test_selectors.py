@@ -70,6 +70,18 @@ def test_a_career_changer_reviews_their_own_suggestions(world: World) -> None:
     assert selectors.user_can_review_suggestions_of(viewer=world.zeynep, student=world.zeynep)
 
 
+def test_a_career_changer_who_joins_a_school_no_longer_reviews_alone(world: World) -> None:
+    factories.MembershipFactory(user=world.zeynep, organisation=world.school_b, role=Role.STUDENT)
+    assert not selectors.user_is_self_directed_student(user=world.zeynep)
+    assert not selectors.user_can_review_suggestions_of(viewer=world.zeynep, student=world.zeynep)
+    assert selectors.user_can_review_suggestions_of(viewer=world.olga, student=world.zeynep)
+
+
+def test_a_coached_career_changer_still_reviews_their_own_suggestions(world: World) -> None:
+    factories.MembershipFactory(user=world.zeynep, organisation=world.location, role=Role.STUDENT)
+    assert selectors.user_is_self_directed_student(user=world.zeynep)
+
+
 def test_a_school_student_does_not_review_their_own_suggestions(world: World) -> None:
     assert not selectors.user_is_self_directed_student(user=world.sam)
     assert not selectors.user_can_review_suggestions_of(viewer=world.sam, student=world.sam)
@@ -135,7 +147,8 @@ def test_it_scopes_invitations_to_the_viewers_organisations(world: World) -> Non
 def test_under_16_needs_recorded_consent(world: World) -> None:
     assert selectors.user_needs_parental_consent(user=world.lotte)
     assert not selectors.user_needs_parental_consent(user=world.sam)
-    assert not selectors.user_needs_parental_consent(user=world.stranger)  # no birth date
+    # An unknown age counts as under 16 until someone records it or consent.
+    assert selectors.user_needs_parental_consent(user=world.stranger)
 
 
 @pytest.mark.parametrize(

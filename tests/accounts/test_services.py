@@ -205,7 +205,8 @@ def test_two_racing_acceptances_use_an_invitation_once(world: World) -> None:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=accept, args=(u,)) for u in (world.zeynep, world.stranger)]
+    rival = factories.UserFactory(date_of_birth=ADULT)
+    threads = [threading.Thread(target=accept, args=(u,)) for u in (world.zeynep, rival)]
     for t in threads:
         t.start()
     for t in threads:
@@ -242,3 +243,96 @@ def test_it_rejects_consent_recorded_by_other_schools_counsellor(world: World) -
         services.parental_consent_record(student=world.lotte, counsellor=world.lotte)
     world.lotte.refresh_from_db()
     assert world.lotte.parental_consent_at is None
+
+
+def test_a_company_signup_that_fails_late_keeps_no_user() -> None:
+    # The user row is written before the company is validated: the whole
+    # sign-up must roll back.
+    with pytest.raises(DomainError) as info:
+        services.company_signup(
+            email="late@example.nl",
+            full_name="Late",
+            password="Sterk-wachtwoord-42",
+            company_name="Bakkerij",
+            kvk_number="55555555",
+            sector="bakery",
+            size_class="small",
+        )
+    assert info.value.field == "sector"
+    assert not User.objects.filter(email="late@example.nl").exists()
+    assert not Organisation.objects.filter(kvk_number="55555555").exists()
+
+
+def test_two_companies_with_one_name_get_two_slugs() -> None:
+    _user, first = services.company_signup(
+        email="a@linge.nl",
+        full_name="A",
+        password="Sterk-wachtwoord-42",
+        company_name="Linge Metaal",
+        kvk_number="11111111",
+        sector="metal",
+        size_class="small",
+    )
+    _user, second = services.company_signup(
+        email="b@linge.nl",
+        full_name="B",
+        password="Sterk-wachtwoord-42",
+        company_name="Linge Metaal",
+        kvk_number="22222222",
+        sector="metal",
+        size_class="small",
+    )
+    assert (first.slug, second.slug) == ("linge-metaal", "linge-metaal-2")
+
+
+def test_a_student_invitation_needs_a_date_of_birth(world: World) -> None:
+    invitation = services.invitation_create(organisation=world.school_a, created_by=world.dirk)
+    with pytest.raises(DomainError) as info:
+        services.invitation_accept_signup(
+            invitation=invitation,
+            email="n@example.nl",
+            full_name="N",
+            password="Sterk-wachtwoord-42",
+            date_of_birth=None,
+        )
+    assert info.value.field == "date_of_birth"
+    future = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(DomainError, match="toekomst"):
+        services.invitation_accept_signup(
+            invitation=invitation,
+            email="n@example.nl",
+            full_name="N",
+            password="Sterk-wachtwoord-42",
+            date_of_birth=future,
+        )
+    assert not User.objects.filter(email="n@example.nl").exists()
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
+
+
+def test_a_colleague_invitation_needs_an_email_address(world: World) -> None:
+    with pytest.raises(DomainError) as info:
+        services.invitation_create(
+            organisation=world.school_a, created_by=world.dirk, role=Role.COUNSELLOR
+        )
+    assert info.value.field == "email"
+    with pytest.raises(DomainError):
+        services.invitation_create(
+            organisation=world.company_x, created_by=world.bram, role=Role.COMPANY_MEMBER
+        )
+    assert not Invitation.objects.exists()
+
+
+def test_an_existing_account_without_birth_date_gives_it_to_join_as_student(
+    world: World,
+) -> None:
+    invitation = services.invitation_create(organisation=world.school_a, created_by=world.dirk)
+    with pytest.raises(DomainError) as info:
+        services.invitation_accept_existing(invitation=invitation, user=world.bram)
+    assert info.value.field == "date_of_birth"
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
+    services.invitation_accept_existing(
+        invitation=invitation, user=world.bram, date_of_birth=dt.date(2011, 2, 2)
+    )
+    world.bram.refresh_from_db()
+    assert world.bram.date_of_birth == dt.date(2011, 2, 2)
+    assert selectors.user_needs_parental_consent(user=world.bram)

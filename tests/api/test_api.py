@@ -4,6 +4,8 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from accounts.exceptions import DomainError, InvalidState, NotAllowed
+from api.exceptions import exception_handler
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -31,3 +33,23 @@ def test_me_shows_roles(client: Client, world: World) -> None:
     assert body["memberships"] == [
         {"role": "counsellor", "organisation": world.school_a.name, "organisation_kind": "school"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "body"),
+    [
+        (DomainError("Fout.", field="email"), 400, {"email": ["Fout."]}),
+        (DomainError("Fout."), 400, {"detail": "Fout."}),
+        (NotAllowed("Niet jij."), 403, {"detail": "Niet jij."}),
+        (InvalidState("Al gedaan."), 409, {"detail": "Al gedaan."}),
+    ],
+)
+def test_domain_errors_map_to_http_in_one_place(error: Exception, status: int, body: dict) -> None:
+    response = exception_handler(error, {})
+    assert (response.status_code, response.data) == (status, body)
+
+
+def test_other_errors_keep_drfs_handling() -> None:
+    from rest_framework.exceptions import NotAuthenticated
+
+    assert exception_handler(NotAuthenticated(), {}).status_code == 401

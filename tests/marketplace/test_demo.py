@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import Client
 
@@ -19,7 +19,7 @@ MODELS = [User, Membership, Organisation, Opening, OpeningSkill, Profile, Profil
 
 @pytest.fixture
 def demo() -> None:
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo", force=True, verbosity=0, stdout=io.StringIO())
 
 
 def _counts() -> dict[str, int]:
@@ -28,7 +28,7 @@ def _counts() -> dict[str, int]:
 
 def test_seed_demo_twice_leaves_the_same_row_counts(demo: None) -> None:
     before = _counts()
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo", force=True, verbosity=0, stdout=io.StringIO())
     assert _counts() == before
 
 
@@ -92,7 +92,9 @@ def test_students_belong_to_a_school_or_are_career_changers(demo: None) -> None:
 
 def test_seed_demo_scales_up_without_touching_existing_rows(demo: None) -> None:
     first = Opening.objects.order_by("slug").values_list("slug", "title")[0]
-    call_command("seed_demo", students=450, openings=170, verbosity=0, stdout=io.StringIO())
+    call_command(
+        "seed_demo", force=True, students=450, openings=170, verbosity=0, stdout=io.StringIO()
+    )
     assert Profile.objects.filter(user__email__regex=r"^student[0-9]{5}@").count() == 450
     assert Opening.objects.filter(slug__startswith="demo-vacature-").count() == 170
     assert Opening.objects.order_by("slug").values_list("slug", "title")[0] == first
@@ -121,3 +123,15 @@ def test_the_home_page_lists_the_demo_openings(demo: None, client: Client) -> No
     shown = Opening.objects.filter(status="open", company__verified_at__isnull=False)
     assert shown.count() > 100
     assert shown.order_by("-published_at", "pk").first().title in html
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced() -> None:
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+
+def test_seed_demo_keeps_the_first_verification_time(demo: None) -> None:
+    company = Organisation.objects.get(slug="metaalwerk-de-linge")
+    call_command("seed_demo", force=True, verbosity=0, stdout=io.StringIO())
+    assert Organisation.objects.get(pk=company.pk).verified_at == company.verified_at

@@ -303,3 +303,63 @@ def test_home_lists_open_openings_of_verified_companies_only(client: Client) -> 
     assert "Concept leerbaan" not in html
     assert "Niet gecontroleerd" not in html
     assert "1 openstaande vacature" in html
+
+
+@pytest.mark.parametrize("url", ["web:signup_career_changer", "web:invitations"])
+def test_an_overlong_email_address_is_a_field_error_not_a_500(
+    client: Client, world: World, url: str
+) -> None:
+    email = "a" * 300 + "@example.nl"
+    if url == "web:invitations":
+        _login(client, world.dirk)
+        data = {"organisation": world.school_a.pk, "role": Role.STUDENT, "email": email}
+    else:
+        data = {
+            "full_name": "X",
+            "email": email,
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "date_of_birth": "1990-01-01",
+        }
+    response = client.post(reverse(url), data)
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+
+
+def test_a_kvk_number_with_spaces_is_accepted(client: Client) -> None:
+    response = client.post(
+        reverse("web:signup_company"),
+        {
+            "full_name": "Bram",
+            "email": "bram@linge.nl",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "company_name": "Linge Metaal",
+            "kvk_number": "1234 5678",
+            "sector": "metal",
+            "size_class": "small",
+        },
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.get().kvk_number == "12345678"
+
+
+def test_signed_in_people_skip_the_sign_up_pages(client: Client, world: World) -> None:
+    _login(client, world.sam)
+    for name in ("web:signup", "web:signup_career_changer", "web:signup_company"):
+        assert client.get(reverse(name))["Location"] == reverse("web:dashboard")
+
+
+def test_an_existing_account_gives_a_birth_date_to_join_as_student(
+    client: Client, world: World
+) -> None:
+    invitation = services.invitation_create(organisation=world.school_a, created_by=world.dirk)
+    _login(client, world.bram)
+    link = reverse("web:invitation_accept", args=[invitation.token])
+    assert 'name="date_of_birth"' in client.get(link).content.decode()
+    response = client.post(link, {"date_of_birth": ""})
+    assert response.status_code == 200
+    assert "date_of_birth" in response.context["form"].errors
+    response = client.post(link, {"date_of_birth": "2010-05-05"})
+    assert response.status_code == 302
+    assert selectors.user_can_view_student(viewer=world.dirk, student=world.bram)

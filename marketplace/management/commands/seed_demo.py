@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from marketplace.demo import demo_region_create
@@ -18,8 +19,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--students", type=int, default=400, help="student profiles")
         parser.add_argument("--openings", type=int, default=150, help="openings")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="seed even with DEBUG off (the demo logins share a printed password)",
+        )
 
-    def handle(self, *args: object, students: int, openings: int, **options: object) -> None:
+    def handle(
+        self, *args: object, students: int, openings: int, force: bool, **options: object
+    ) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to create demo logins with DEBUG off: they share a printed password "
+                "and include an admin. Use --force for a throwaway database."
+            )
+        if students < 0 or openings < 0:
+            raise CommandError("--students and --openings cannot be negative.")
         call_command("load_reference_data", stdout=self.stdout)
         logins = demo_accounts_create()
         counts = demo_region_create(students=students, openings=openings)
