@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -113,3 +114,23 @@ def places_load(*, records: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
         created += was_created
         updated += not was_created
     return created, updated
+
+
+COORDINATOR_GROUP = "Coordinators"
+# What the region's coordinators may do in the admin: keep the taxonomy, places,
+# openings and organisations. No access to users or profiles (personal data).
+COORDINATOR_PERMISSIONS = {
+    "marketplace": ["skill", "place", "opening", "openingskill"],
+    "accounts": ["organisation"],
+}
+
+
+def coordinator_group_ensure() -> Group:
+    """The admin group for coordinators (idempotent). Members also need ``is_staff``."""
+    group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=COORDINATOR_PERMISSIONS,
+        content_type__model__in=[m for ms in COORDINATOR_PERMISSIONS.values() for m in ms],
+    )
+    group.permissions.set(permissions)
+    return group

@@ -73,3 +73,19 @@ def test_change_forms_open(admin_client_demo: Client) -> None:
     assert (
         admin_client_demo.get(f"/admin/marketplace/profile/{profile.pk}/change/").status_code == 200
     )
+
+
+def test_the_demo_coordinator_keeps_the_taxonomy_but_sees_no_personal_data(
+    admin_client_demo: Client,
+) -> None:
+    client = Client()
+    client.force_login(User.objects.get(email="coordinator@demo.maakmatch.nl"))
+    for url in (
+        "/admin/marketplace/skill/",
+        "/admin/marketplace/opening/",
+        "/admin/marketplace/place/",
+        "/admin/accounts/organisation/",
+    ):
+        assert client.get(url).status_code == 200, url
+    for url in ("/admin/marketplace/profile/", "/admin/accounts/user/"):
+        assert client.get(url).status_code == 403, url

@@ -7,7 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, demo_accounts_create
+from accounts.models import User
 from marketplace.demo import demo_region_create
+from marketplace.services import coordinator_group_ensure
 
 
 class Command(BaseCommand):
@@ -37,6 +39,10 @@ class Command(BaseCommand):
             raise CommandError("--students and --openings cannot be negative.")
         call_command("load_reference_data", stdout=self.stdout)
         logins = demo_accounts_create()
+        coordinator = User.objects.get(email="coordinator@demo.maakmatch.nl")
+        coordinator.is_staff = True
+        coordinator.save(update_fields=["is_staff"])
+        coordinator.groups.add(coordinator_group_ensure())
         counts = demo_region_create(students=students, openings=openings)
         self.stdout.write(
             f"Demo region: {counts.companies} companies, {counts.openings} openings, "
