@@ -174,7 +174,9 @@ SPECTACULAR_SETTINGS = {
 # neither, Celery's filesystem transport under var/broker/ lets a real worker
 # process run with no server at all (the embedded default of ``make run``).
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# "localhost" only names the (local) folder transport; without it kombu warns.
+FILESYSTEM_BROKER_URL = "filesystem://localhost//"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or FILESYSTEM_BROKER_URL)
 CELERY_RESULT_BACKEND = env_str(
     "CELERY_RESULT_BACKEND", REDIS_URL or f"file://{VAR_DIR / 'celery-results'}"
 )
@@ -195,7 +197,7 @@ def filesystem_broker_options(var_dir: Path) -> dict[str, object]:
 
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     filesystem_broker_options(VAR_DIR)
-    if CELERY_BROKER_URL == "filesystem://"
+    if CELERY_BROKER_URL.startswith("filesystem://")
     else {"visibility_timeout": 3600}
 )
 CELERY_TASK_SERIALIZER = "json"

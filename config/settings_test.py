@@ -19,6 +19,7 @@ from config.settings import *  # noqa: F403
 from config.settings import (
     CELERY_BROKER_URL,
     DATABASES,
+    FILESYSTEM_BROKER_URL,
     REDIS_URL,
     VAR_DIR,
     filesystem_broker_options,
@@ -51,7 +52,7 @@ if not TEST_SERVICES["postgres"].available:
     }
 if not TEST_SERVICES["redis"].available and CELERY_BROKER_URL == REDIS_URL:
     # Keep tests runnable without a server: the embedded filesystem broker.
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = FILESYSTEM_BROKER_URL
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)
 
