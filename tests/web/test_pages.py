@@ -303,6 +303,9 @@ def test_home_lists_open_openings_of_verified_companies_only(client: Client) -> 
     assert "Concept leerbaan" not in html
     assert "Niet gecontroleerd" not in html
     assert "1 openstaande vacature" in html
+    assert html.count('id="openings-heading"') == 1
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title
 
 
 @pytest.mark.parametrize("url", ["web:signup_career_changer", "web:invitations"])
