@@ -1,0 +1,59 @@
+"""Every tunable number of the engine, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Bump on any change that alters scores; stored with every match.
+ENGINE_VERSION = "1.0.0"
+
+FEATURES = ("skills", "text", "level", "distance", "availability", "sector")
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    # Weights of the features in the score; they sum to 1 so the score is in [0, 1].
+    weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "skills": 0.40,
+            "text": 0.20,
+            "level": 0.10,
+            "distance": 0.15,
+            "availability": 0.10,
+            "sector": 0.05,
+        }
+    )
+    k: int = 20
+    # Skill coverage.
+    must_weight: float = 2.0
+    nice_weight: float = 1.0
+    related_credit: float = 0.5  # holding a related skill instead of the required one
+    # Education level: the profile's level is accepted (1), one step off (this), else 0.
+    adjacent_level_fit: float = 0.5
+    # A feature with nothing to go on (no skills asked, no place, no sectors) scores this.
+    neutral: float = 0.5
+    # Text representation (see docs/algorithm.md for the measurements behind these).
+    char_ngrams: tuple[int, int] = (3, 5)
+    word_ngrams: tuple[int, int] = (1, 1)
+    min_df: int = 2
+    max_df: float = 0.5
+    word_share: float = 0.5  # share of the text similarity from word n-grams
+    # Open-ended openings (jobs) count this many days from their start for overlap.
+    open_ended_days: int = 180
+    # Work in blocks of at most this many (profile, opening) pairs.
+    block_pairs: int = 4_000_000
+    # Geographic blocking: grid cells of this many degrees.
+    cell_degrees: float = 0.25
+
+    def __post_init__(self) -> None:
+        if set(self.weights) != set(FEATURES):
+            raise ValueError(f"weights must name exactly: {', '.join(FEATURES)}")
+        if any(w < 0 for w in self.weights.values()):
+            raise ValueError("weights cannot be negative")
+        if abs(sum(self.weights.values()) - 1.0) > 1e-9:
+            raise ValueError("weights must sum to 1")
+        if self.k < 1:
+            raise ValueError("k must be at least 1")
+        for name in ("related_credit", "adjacent_level_fit", "neutral", "word_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must lie in [0, 1]")

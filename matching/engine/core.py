@@ -1,0 +1,629 @@
+"""Scoring on matrices: features, hard filters, the weighted score, chunked top-k.
+
+Everything per (profile, opening) pair is computed for a whole block at once;
+the only Python loops run over blocks and over the k results per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.engine.config import ENGINE_VERSION, FEATURES, MatchConfig
+from matching.engine.explain import explanation_build
+from matching.engine.geo import PointIndex, cell_centre_and_reach, cell_keys, haversine_km
+from matching.engine.records import (
+    LEVEL_RANKS,
+    LEVELS,
+    OPENING_TYPES,
+    RECOGNISED_ONLY_TYPES,
+    EngineInputError,
+    OpeningRecord,
+    ProfileRecord,
+    Taxonomy,
+    validate_openings,
+    validate_profiles,
+)
+from matching.engine.text import TextModel
+
+_FAR_PAST, _FAR_FUTURE = -1e9, 1e9
+_UNKNOWN_LEVEL = len(LEVELS)  # row of the level table for profiles without a level
+
+
+def _type_bits(types: Sequence[str]) -> int:
+    bits = 0
+    for t in types:
+        bits |= 1 << OPENING_TYPES.index(t)
+    return bits
+
+
+def _day(value: dt.date | None, default: float) -> float:
+    return float(value.toordinal()) if value else default
+
+
+def _coords(records: Sequence[ProfileRecord] | Sequence[OpeningRecord]) -> tuple[np.ndarray, ...]:
+    has = np.array([r.lat is not None for r in records], dtype=bool)
+    lat = np.radians(np.array([r.lat if r.lat is not None else 0.0 for r in records], float))
+    lon = np.radians(np.array([r.lon if r.lon is not None else 0.0 for r in records], float))
+    return has, lat, lon
+
+
+@dataclass
+class OpeningSide:
+    """Struct of arrays for a set of openings; ``take`` selects rows."""
+
+    text: sp.csr_matrix
+    need_by_level: list[sp.csr_matrix]  # weights of requirements with min level 1, 2, 3
+    need: sp.csr_matrix  # all requirement weights
+    weight_sum: np.ndarray
+    type_bit: np.ndarray
+    eligible: np.ndarray  # open, places left, recognised where required
+    has_place: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    has_dates: np.ndarray
+    hours: np.ndarray
+    level_fit: np.ndarray  # (levels + 1, n)
+    sector: np.ndarray  # index into the sector vocabulary, -1 for none
+
+    def take(self, rows: np.ndarray) -> OpeningSide:
+        return OpeningSide(
+            text=self.text[rows],
+            need_by_level=[m[rows] for m in self.need_by_level],
+            need=self.need[rows],
+            weight_sum=self.weight_sum[rows],
+            type_bit=self.type_bit[rows],
+            eligible=self.eligible[rows],
+            has_place=self.has_place[rows],
+            lat=self.lat[rows],
+            lon=self.lon[rows],
+            start=self.start[rows],
+            end=self.end[rows],
+            has_dates=self.has_dates[rows],
+            hours=self.hours[rows],
+            level_fit=self.level_fit[:, rows],
+            sector=self.sector[rows],
+        )
+
+
+@dataclass
+class ProfileSide:
+    text: sp.csr_matrix
+    credit_by_level: list[sp.csr_matrix]  # credit against a min level of 1, 2, 3
+    related: sp.csr_matrix  # related-only skills, already times the related credit
+    type_bits: np.ndarray
+    eligible: np.ndarray
+    has_place: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    radius: np.ndarray
+    available_from: np.ndarray
+    available_to: np.ndarray
+    hours: np.ndarray
+    level: np.ndarray
+    sectors: np.ndarray  # (n, sectors + 1) bool; the last column is always False
+    has_sectors: np.ndarray
+
+    def take(self, rows: np.ndarray) -> ProfileSide:
+        return ProfileSide(
+            text=self.text[rows],
+            credit_by_level=[m[rows] for m in self.credit_by_level],
+            related=self.related[rows],
+            type_bits=self.type_bits[rows],
+            eligible=self.eligible[rows],
+            has_place=self.has_place[rows],
+            lat=self.lat[rows],
+            lon=self.lon[rows],
+            radius=self.radius[rows],
+            available_from=self.available_from[rows],
+            available_to=self.available_to[rows],
+            hours=self.hours[rows],
+            level=self.level[rows],
+            sectors=self.sectors[rows],
+            has_sectors=self.has_sectors[rows],
+        )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    profile_id: object
+    opening_id: object
+    score: float
+    contributions: dict[str, float]  # weight x feature value, per feature
+    engine_version: str = ENGINE_VERSION
+
+
+@dataclass
+class TopK:
+    """Top-k results as arrays (compact at national scale); iterate for Suggestions."""
+
+    rows: np.ndarray  # index of the profile
+    cols: np.ndarray  # index of the opening
+    scores: np.ndarray
+    contributions: np.ndarray  # (n, len(FEATURES))
+    profile_ids: Sequence[object]
+    opening_ids: Sequence[object]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Suggestion]:
+        for r, c, s, contrib in zip(
+            self.rows, self.cols, self.scores, self.contributions, strict=True
+        ):
+            yield Suggestion(
+                profile_id=self.profile_ids[r],
+                opening_id=self.opening_ids[c],
+                score=float(s),
+                contributions={f: float(v) for f, v in zip(FEATURES, contrib, strict=True)},
+            )
+
+    def pairs(self) -> set[tuple[object, object]]:
+        return {
+            (self.profile_ids[r], self.opening_ids[c])
+            for r, c in zip(self.rows, self.cols, strict=True)
+        }
+
+
+class MatchIndex:
+    """Fitted text model plus profile and opening matrices, ready to score."""
+
+    def __init__(self, config: MatchConfig, taxonomy: Taxonomy) -> None:
+        self.config = config
+        self.taxonomy = taxonomy
+        self.text_model = TextModel(config)
+        n = len(taxonomy.keys)
+        pairs = [(taxonomy.position[a], taxonomy.position[b]) for a, b in taxonomy.related]
+        rows = [i for i, j in pairs] + [j for i, j in pairs]
+        cols = [j for i, j in pairs] + [i for i, j in pairs]
+        self.relation = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n)
+        )
+        self.relation.data[:] = 1.0  # duplicates summed to 2; relatedness is yes/no
+        self.sectors: dict[str, int] = {}
+        level_table = np.zeros((len(LEVELS) + 1, len(LEVELS)), dtype=np.float32)
+        for i, a in enumerate(LEVELS):
+            for j, b in enumerate(LEVELS):
+                gap = abs(LEVEL_RANKS[a] - LEVEL_RANKS[b])
+                level_table[i, j] = (
+                    1.0 if a == b else (config.adjacent_level_fit if gap <= 1 else 0.0)
+                )
+        self._level_table = level_table
+
+    # ----- building --------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        profiles: Sequence[ProfileRecord],
+        openings: Sequence[OpeningRecord],
+        taxonomy: Taxonomy,
+        config: MatchConfig | None = None,
+    ) -> MatchIndex:
+        """The full run: validate, fit the vocabulary on every text, build all matrices."""
+        if not profiles:
+            raise EngineInputError("corpus", "-", "profiles", "is empty")
+        if not openings:
+            raise EngineInputError("corpus", "-", "openings", "is empty")
+        validate_profiles(profiles, taxonomy)
+        validate_openings(openings, taxonomy)
+        index = cls(config or MatchConfig(), taxonomy)
+        index.text_model.fit([r.text() for r in profiles] + [r.text() for r in openings])
+        for r in openings:
+            index._sector_index(r.sector)
+        for r in profiles:
+            for s in r.sectors:
+                index._sector_index(s)
+        index.profiles, index.openings = list(profiles), list(openings)
+        index.pside = index._profile_side(index.profiles)
+        index.oside = index._opening_side(index.openings)
+        index.profile_position = {r.id: i for i, r in enumerate(index.profiles)}
+        index.opening_position = {r.id: i for i, r in enumerate(index.openings)}
+        index.profile_points = PointIndex(
+            index.pside.lat[index.pside.has_place], index.pside.lon[index.pside.has_place]
+        )
+        index.opening_points = PointIndex(
+            index.oside.lat[index.oside.has_place], index.oside.lon[index.oside.has_place]
+        )
+        index._profile_with_place = np.flatnonzero(index.pside.has_place)
+        index._opening_with_place = np.flatnonzero(index.oside.has_place)
+        return index
+
+    def _sector_index(self, sector: str) -> int:
+        if not sector:
+            return -1
+        return self.sectors.setdefault(sector, len(self.sectors))
+
+    def _opening_side(self, records: Sequence[OpeningRecord]) -> OpeningSide:
+        cfg, pos, n_s = self.config, self.taxonomy.position, len(self.taxonomy.keys)
+        rows, cols, weights, levels = [], [], [], []
+        for i, r in enumerate(records):
+            for req in r.skills:
+                rows.append(i)
+                cols.append(pos[req.skill])
+                weights.append(cfg.must_weight if req.importance == "must" else cfg.nice_weight)
+                levels.append(req.level)
+        rows_a, cols_a = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        w, lv = np.array(weights, dtype=np.float32), np.array(levels)
+        shape = (len(records), n_s)
+        need_by_level = [
+            sp.csr_matrix((w[lv == m], (rows_a[lv == m], cols_a[lv == m])), shape=shape)
+            for m in (1, 2, 3)
+        ]
+        need = sp.csr_matrix((w, (rows_a, cols_a)), shape=shape)
+        has_place, lat, lon = _coords(records)
+        start = np.array([_day(r.start, 0.0) for r in records])
+        end = np.array([_day(r.end, _day(r.start, 0.0) + cfg.open_ended_days) for r in records])
+        level_fit = np.ones((len(LEVELS) + 1, len(records)), dtype=np.float32)
+        for i, r in enumerate(records):
+            if r.levels:
+                accepted = [LEVELS.index(level) for level in r.levels]
+                level_fit[: len(LEVELS), i] = self._level_table[:, accepted].max(axis=1)[
+                    : len(LEVELS)
+                ]
+                level_fit[_UNKNOWN_LEVEL, i] = cfg.neutral
+        return OpeningSide(
+            text=self.text_model.transform([r.text() for r in records]),
+            need_by_level=need_by_level,
+            need=need,
+            weight_sum=np.asarray(need.sum(axis=1), dtype=np.float32).ravel(),
+            type_bit=np.array([_type_bits([r.type]) for r in records], dtype=np.int16),
+            eligible=np.array(
+                [
+                    r.is_open
+                    and r.places_left > 0
+                    and (r.company_recognised or r.type not in RECOGNISED_ONLY_TYPES)
+                    for r in records
+                ],
+                dtype=bool,
+            ),
+            has_place=has_place,
+            lat=lat,
+            lon=lon,
+            start=start,
+            end=end,
+            has_dates=np.array([r.start is not None for r in records], dtype=bool),
+            hours=np.array([r.hours for r in records], dtype=np.float32),
+            level_fit=level_fit,
+            sector=np.array(
+                [self.sectors.get(r.sector, -1) if r.sector else -1 for r in records],
+                dtype=np.int32,
+            ),
+        )
+
+    def _profile_side(self, records: Sequence[ProfileRecord]) -> ProfileSide:
+        cfg, pos, n_s = self.config, self.taxonomy.position, len(self.taxonomy.keys)
+        rows, cols, levels = [], [], []
+        for i, r in enumerate(records):
+            for key, level in r.skills:
+                rows.append(i)
+                cols.append(pos[key])
+                levels.append(level)
+        rows_a, cols_a = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        lv = np.array(levels, dtype=np.float32)
+        shape = (len(records), n_s)
+        # Credit against a required minimum level m: full at or above m, level/m below.
+        credit_by_level = [
+            sp.csr_matrix((np.minimum(lv / m, 1.0), (rows_a, cols_a)), shape=shape)
+            for m in (1, 2, 3)
+        ]
+        held = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows_a, cols_a)), shape=shape)
+        held.data[:] = 1.0
+        reach = (held @ self.relation).tocsr()
+        reach.data[:] = 1.0
+        related_only = (reach - reach.multiply(held)).tocsr()
+        related_only.eliminate_zeros()
+        related_only = related_only.astype(np.float32) * np.float32(cfg.related_credit)
+        has_place, lat, lon = _coords(records)
+        n_sectors = len(self.sectors)
+        sectors = np.zeros((len(records), n_sectors + 1), dtype=bool)
+        for i, r in enumerate(records):
+            for s in r.sectors:
+                if s in self.sectors:
+                    sectors[i, self.sectors[s]] = True
+        return ProfileSide(
+            text=self.text_model.transform([r.text() for r in records]),
+            credit_by_level=credit_by_level,
+            related=related_only.tocsr(),
+            type_bits=np.array([_type_bits(r.types) for r in records], dtype=np.int16),
+            eligible=np.array([r.visible for r in records], dtype=bool),
+            has_place=has_place,
+            lat=lat,
+            lon=lon,
+            radius=np.array([r.radius_km for r in records], dtype=np.float32),
+            available_from=np.array([_day(r.available_from, _FAR_PAST) for r in records]),
+            available_to=np.array([_day(r.available_to, _FAR_FUTURE) for r in records]),
+            hours=np.array([r.hours for r in records], dtype=np.float32),
+            level=np.array(
+                [LEVELS.index(r.level) if r.level else _UNKNOWN_LEVEL for r in records],
+                dtype=np.int32,
+            ),
+            sectors=sectors,
+            has_sectors=np.array([bool(r.sectors) for r in records]),
+        )
+
+    # ----- scoring -----------------------------------------------------------------
+
+    def features(self, ps: ProfileSide, os_: OpeningSide) -> tuple[np.ndarray, np.ndarray]:
+        """Hard-filter mask and feature values (features, n_p, n_o) for every pair."""
+        cfg = self.config
+        n_p, n_o = ps.type_bits.shape[0], os_.type_bit.shape[0]
+        mask = ps.eligible[:, None] & os_.eligible[None, :]
+        mask &= (ps.type_bits[:, None] & os_.type_bit[None, :]) != 0
+        values = np.empty((len(FEATURES), n_p, n_o), dtype=np.float32)
+
+        # skills: weighted coverage of the opening's requirements
+        covered = sum(
+            (ps.credit_by_level[m] @ os_.need_by_level[m].T for m in range(3)),
+            start=ps.related @ os_.need.T,
+        )
+        skills = values[0]
+        skills[:] = covered.toarray() if sp.issparse(covered) else covered
+        has_needs = os_.weight_sum > 0
+        np.divide(skills, np.where(has_needs, os_.weight_sum, 1.0)[None, :], out=skills)
+        skills[:, ~has_needs] = cfg.neutral
+
+        # text: cosine of the blended TF-IDF vectors
+        values[1] = (ps.text @ os_.text.T).toarray()
+        np.clip(values[1], 0.0, 1.0, out=values[1])
+
+        # level
+        values[2] = os_.level_fit[ps.level]
+
+        # distance, and the radius as a hard filter
+        both = ps.has_place[:, None] & os_.has_place[None, :]
+        km = haversine_km(ps.lat, ps.lon, os_.lat, os_.lon)
+        radius = np.maximum(ps.radius, 1.0)[:, None]
+        mask &= ~both | (km <= ps.radius[:, None])
+        distance = values[3]
+        np.subtract(1.0, km / radius, out=distance)
+        np.clip(distance, 0.0, 1.0, out=distance)
+        distance[~both] = cfg.neutral
+
+        # availability: share of the opening's dates covered, and of its hours
+        overlap = (
+            np.minimum(ps.available_to[:, None], os_.end[None, :])
+            - np.maximum(ps.available_from[:, None], os_.start[None, :])
+            + 1.0
+        )
+        dates = np.clip(overlap / (os_.end - os_.start + 1.0)[None, :], 0.0, 1.0)
+        dates[:, ~os_.has_dates] = 1.0
+        hours = (
+            np.minimum(ps.hours[:, None], os_.hours[None, :]) / np.maximum(os_.hours, 1.0)[None, :]
+        )
+        values[4] = 0.5 * dates + 0.5 * np.clip(hours, 0.0, 1.0)
+
+        # sector of interest
+        sector = values[5]
+        sector[:] = ps.sectors[:, os_.sector]  # os_.sector == -1 reads the always-False column
+        sector[:, os_.sector < 0] = cfg.neutral
+        sector[~ps.has_sectors, :] = cfg.neutral
+        return mask, values
+
+    def _weights(self) -> np.ndarray:
+        return np.array([self.config.weights[f] for f in FEATURES], dtype=np.float32)
+
+    def score(self, ps: ProfileSide, os_: OpeningSide) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (n_p, n_o), -inf where a hard filter says no; and the contributions."""
+        mask, values = self.features(ps, os_)
+        contributions = values * self._weights()[:, None, None]
+        scores = contributions.sum(axis=0)
+        scores[~mask] = -np.inf
+        return scores, contributions
+
+    # ----- blocking ----------------------------------------------------------------
+
+    def _candidate_openings(
+        self, profile_rows: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(profile rows, opening rows) blocks covering every pair the filters may keep.
+
+        Profiles are grouped by grid cell; a cell's candidates are the openings within
+        the cell's largest radius of its centre, plus the cell's half-diagonal (so no
+        pair within a profile's radius is dropped), plus openings without a place.
+        """
+        ps, os_ = self.pside, self.oside
+        useful = np.flatnonzero(os_.eligible)
+        no_place_openings = useful[~os_.has_place[useful]]
+        with_place = profile_rows[ps.has_place[profile_rows]]
+        without_place = profile_rows[~ps.has_place[profile_rows]]
+        groups: list[tuple[np.ndarray, np.ndarray]] = []
+        if len(without_place):
+            groups.append((without_place, useful))
+        keys = cell_keys(ps.lat[with_place], ps.lon[with_place], self.config.cell_degrees)
+        order = np.argsort(keys, kind="stable")
+        keys, with_place = keys[order], with_place[order]
+        bounds = np.flatnonzero(np.diff(keys)) + 1
+        for rows in np.split(with_place, bounds) if len(with_place) else []:
+            lat, lon, reach = cell_centre_and_reach(
+                cell_keys(ps.lat[rows[:1]], ps.lon[rows[:1]], self.config.cell_degrees)[0],
+                self.config.cell_degrees,
+            )
+            near = self._opening_with_place[
+                self.opening_points.within(lat, lon, float(ps.radius[rows].max()) + reach)
+            ]
+            near = near[os_.eligible[near]]
+            groups.append((rows, np.union1d(near, no_place_openings)))
+        for rows, cols in groups:
+            # Only openings of a type someone in the group wants.
+            cols = cols[(os_.type_bit[cols] & np.bitwise_or.reduce(ps.type_bits[rows])) != 0]
+            if len(cols) == 0:
+                continue
+            step = max(1, self.config.block_pairs // len(cols))
+            for start in range(0, len(rows), step):
+                yield rows[start : start + step], cols
+
+    def _all_blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Unblocked: every profile against every opening, in row chunks (for tests)."""
+        cols = np.arange(len(self.openings))
+        step = max(1, self.config.block_pairs // max(len(cols), 1))
+        for start in range(0, len(self.profiles), step):
+            yield np.arange(start, min(start + step, len(self.profiles))), cols
+
+    # ----- top-k ---------------------------------------------------------------------
+
+    def top_k_for_profiles(self, k: int | None = None, *, blocked: bool = True) -> TopK:
+        """The best k openings for every profile, in memory-bounded blocks."""
+        k = k or self.config.k
+        blocks = (
+            self._candidate_openings(np.arange(len(self.profiles)))
+            if blocked
+            else self._all_blocks()
+        )
+        out_rows, out_cols, out_scores, out_contrib = [], [], [], []
+        for rows, cols in blocks:
+            scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
+            kk = min(k, scores.shape[1])
+            best = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
+            best_scores = np.take_along_axis(scores, best, axis=1)
+            order = np.argsort(-best_scores, axis=1, kind="stable")
+            best = np.take_along_axis(best, order, axis=1)
+            best_scores = np.take_along_axis(best_scores, order, axis=1)
+            keep = np.isfinite(best_scores)
+            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], best.shape)[keep]
+            c_idx = best[keep]
+            out_rows.append(rows[r_idx])
+            out_cols.append(cols[c_idx])
+            out_scores.append(best_scores[keep])
+            out_contrib.append(contributions[:, r_idx, c_idx].T)
+        return self._topk(out_rows, out_cols, out_scores, out_contrib)
+
+    def top_k_for_openings(self, k: int | None = None, *, blocked: bool = True) -> TopK:
+        """The best k profiles for every opening, merged across profile blocks."""
+        k = k or self.config.k
+        n_o = len(self.openings)
+        best_scores = np.full((n_o, k), -np.inf, dtype=np.float32)
+        best_rows = np.zeros((n_o, k), dtype=np.int64)
+        best_contrib = np.zeros((n_o, k, len(FEATURES)), dtype=np.float32)
+        blocks = (
+            self._candidate_openings(np.arange(len(self.profiles)))
+            if blocked
+            else self._all_blocks()
+        )
+        for rows, cols in blocks:
+            scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
+            kk = min(k, scores.shape[0])
+            top = np.argpartition(-scores, kk - 1, axis=0)[:kk, :]  # (kk, n_cols)
+            top_scores = np.take_along_axis(scores, top, axis=0).T  # (n_cols, kk)
+            top_rows = rows[top].T
+            top_contrib = contributions[:, top, np.arange(len(cols))[None, :]].transpose(2, 1, 0)
+            merged_scores = np.concatenate([best_scores[cols], top_scores], axis=1)
+            merged_rows = np.concatenate([best_rows[cols], top_rows], axis=1)
+            merged_contrib = np.concatenate([best_contrib[cols], top_contrib], axis=1)
+            # Ties broken by profile row, so blocked and unblocked runs agree.
+            order = np.lexsort((merged_rows, -merged_scores), axis=1)[:, :k]
+            best_scores[cols] = np.take_along_axis(merged_scores, order, axis=1)
+            best_rows[cols] = np.take_along_axis(merged_rows, order, axis=1)
+            best_contrib[cols] = np.take_along_axis(merged_contrib, order[:, :, None], axis=1)
+        keep = np.isfinite(best_scores)
+        cols_idx = np.broadcast_to(np.arange(n_o)[:, None], keep.shape)[keep]
+        return self._topk([best_rows[keep]], [cols_idx], [best_scores[keep]], [best_contrib[keep]])
+
+    def _topk(self, rows: list, cols: list, scores: list, contrib: list) -> TopK:
+        empty = not rows
+        return TopK(
+            rows=np.concatenate(rows) if not empty else np.empty(0, dtype=np.int64),
+            cols=np.concatenate(cols) if not empty else np.empty(0, dtype=np.int64),
+            scores=np.concatenate(scores) if not empty else np.empty(0, dtype=np.float32),
+            contributions=(
+                np.concatenate(contrib)
+                if not empty
+                else np.empty((0, len(FEATURES)), dtype=np.float32)
+            ),
+            profile_ids=[r.id for r in self.profiles],
+            opening_ids=[r.id for r in self.openings],
+        )
+
+    # ----- explanations --------------------------------------------------------------
+
+    def explain(
+        self,
+        suggestion: Suggestion,
+        *,
+        profile: ProfileRecord | None = None,
+        opening: OpeningRecord | None = None,
+    ) -> dict:
+        """The reasons behind ``suggestion``; pass records not in the index (incremental)."""
+        if not hasattr(self, "_related_sets"):
+            self._related_sets: dict[str, set[str]] = {}
+            for a, b in self.taxonomy.related:
+                self._related_sets.setdefault(a, set()).add(b)
+                self._related_sets.setdefault(b, set()).add(a)
+        profile = profile or self.profiles[self.profile_position[suggestion.profile_id]]
+        opening = opening or self.openings[self.opening_position[suggestion.opening_id]]
+        return explanation_build(
+            profile=profile,
+            opening=opening,
+            taxonomy=self.taxonomy,
+            related=self._related_sets,
+            config=self.config,
+            score=suggestion.score,
+            contributions=suggestion.contributions,
+        )
+
+    # ----- incremental ---------------------------------------------------------------
+
+    def score_opening(self, record: OpeningRecord, k: int | None = None) -> list[Suggestion]:
+        """One (new or changed) opening against every profile, with the fitted model.
+
+        Returns the best k profiles for it. No refit: words the vocabulary has never
+        seen simply do not count until the next full run.
+        """
+        validate_openings([record], self.taxonomy)
+        os_ = self._opening_side([record])
+        rows = np.arange(len(self.profiles))
+        if record.lat is not None:
+            lat, lon = np.radians(record.lat), np.radians(record.lon)
+            reach = float(self.pside.radius.max()) if len(rows) else 0.0
+            near = self._profile_with_place[self.profile_points.within(lat, lon, reach + 0.01)]
+            rows = np.union1d(near, np.flatnonzero(~self.pside.has_place))
+        scores, contributions = self.score(self.pside.take(rows), os_)
+        return self._best(
+            scores[:, 0],
+            contributions[:, :, 0],
+            k,
+            lambda i: (self.profiles[rows[i]].id, record.id),
+        )
+
+    def score_profile(self, record: ProfileRecord, k: int | None = None) -> list[Suggestion]:
+        """One (new or changed) profile against every opening, with the fitted model."""
+        validate_profiles([record], self.taxonomy)
+        ps = self._profile_side([record])
+        cols = np.flatnonzero(self.oside.eligible)
+        if record.lat is not None:
+            lat, lon = np.radians(record.lat), np.radians(record.lon)
+            near = self._opening_with_place[
+                self.opening_points.within(lat, lon, record.radius_km + 0.01)
+            ]
+            cols = np.union1d(near[self.oside.eligible[near]], cols[~self.oside.has_place[cols]])
+        scores, contributions = self.score(ps, self.oside.take(cols))
+        return self._best(
+            scores[0], contributions[:, 0, :], k, lambda i: (record.id, self.openings[cols[i]].id)
+        )
+
+    def _best(
+        self, scores: np.ndarray, contributions: np.ndarray, k: int | None, ids: object
+    ) -> list[Suggestion]:
+        k = min(k or self.config.k, len(scores))
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [
+            Suggestion(
+                *ids(i),
+                score=float(scores[i]),
+                contributions={
+                    f: float(v) for f, v in zip(FEATURES, contributions[:, i], strict=True)
+                },
+            )
+            for i in top
+            if np.isfinite(scores[i])
+        ]
