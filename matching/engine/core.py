@@ -34,6 +34,21 @@ _FAR_PAST, _FAR_FUTURE = -1e9, 1e9
 _UNKNOWN_LEVEL = len(LEVELS)  # row of the level table for profiles without a level
 
 
+def top_k_per_row(scores: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of each row's k best scores, best first; ties go to the lower
+    column, so any split of the work into blocks gives the same answer."""
+    n, m = scores.shape
+    kk = min(k, m)
+    kth = np.partition(scores, m - kk, axis=1)[:, m - kk][:, None]
+    greater = scores > kth
+    equal = scores == kth
+    need = kk - greater.sum(axis=1, keepdims=True)
+    chosen = greater | (equal & (np.cumsum(equal, axis=1) <= need))
+    cols = np.nonzero(chosen)[1].reshape(n, kk)
+    order = np.argsort(-np.take_along_axis(scores, cols, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(cols, order, axis=1)
+
+
 def _type_bits(types: Sequence[str]) -> int:
     bits = 0
     for t in types:
@@ -480,12 +495,8 @@ class MatchIndex:
         out_rows, out_cols, out_scores, out_contrib = [], [], [], []
         for rows, cols in blocks:
             scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
-            kk = min(k, scores.shape[1])
-            best = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
+            best = top_k_per_row(scores, k)
             best_scores = np.take_along_axis(scores, best, axis=1)
-            order = np.argsort(-best_scores, axis=1, kind="stable")
-            best = np.take_along_axis(best, order, axis=1)
-            best_scores = np.take_along_axis(best_scores, order, axis=1)
             keep = np.isfinite(best_scores)
             r_idx = np.broadcast_to(np.arange(len(rows))[:, None], best.shape)[keep]
             c_idx = best[keep]
@@ -509,11 +520,10 @@ class MatchIndex:
         )
         for rows, cols in blocks:
             scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
-            kk = min(k, scores.shape[0])
-            top = np.argpartition(-scores, kk - 1, axis=0)[:kk, :]  # (kk, n_cols)
-            top_scores = np.take_along_axis(scores, top, axis=0).T  # (n_cols, kk)
-            top_rows = rows[top].T
-            top_contrib = contributions[:, top, np.arange(len(cols))[None, :]].transpose(2, 1, 0)
+            top = top_k_per_row(scores.T, k)  # (n_cols, kk): rows of the block
+            top_scores = np.take_along_axis(scores.T, top, axis=1)
+            top_rows = rows[top]
+            top_contrib = contributions[:, top, np.arange(len(cols))[:, None]].transpose(1, 2, 0)
             merged_scores = np.concatenate([best_scores[cols], top_scores], axis=1)
             merged_rows = np.concatenate([best_rows[cols], top_rows], axis=1)
             merged_contrib = np.concatenate([best_contrib[cols], top_contrib], axis=1)
@@ -611,11 +621,9 @@ class MatchIndex:
     def _best(
         self, scores: np.ndarray, contributions: np.ndarray, k: int | None, ids: object
     ) -> list[Suggestion]:
-        k = min(k or self.config.k, len(scores))
-        if k == 0:
+        if len(scores) == 0:
             return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top_k_per_row(scores[None, :], k or self.config.k)[0]
         return [
             Suggestion(
                 *ids(i),

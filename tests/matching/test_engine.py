@@ -1,0 +1,537 @@
+"""The matching engine on small, hand-checkable cases. No database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from matching.engine import (
+    ENGINE_VERSION,
+    EngineInputError,
+    MatchConfig,
+    MatchIndex,
+    OpeningRecord,
+    ProfileRecord,
+    Taxonomy,
+    plan_placements,
+    plan_placements_greedy,
+)
+from matching.engine.records import RequiredSkill as Need
+
+WOERDEN = (52.0853, 4.8836)
+MONTFOORT = (52.0458, 4.9528)  # 6.5 km from Woerden
+UTRECHT = (52.0907, 5.1214)  # 16.3 km from Woerden
+AMSTERDAM = (52.3676, 4.9041)
+TAXONOMY = Taxonomy(
+    keys=["cnc-draaien", "mig-mag-lassen", "tig-lassen", "plc", "samenwerken", "heftruck"],
+    related=[("mig-mag-lassen", "tig-lassen")],
+    terms={"lasser": "mig-mag-lassen"},
+)
+# Small corpora cannot meet the production document-frequency pruning.
+CONFIG = MatchConfig(min_df=1, max_df=1.0)
+
+
+def opening(oid: object = "o", **kw: object) -> OpeningRecord:
+    defaults = {"title": "Vacature", "type": "job", "lat": WOERDEN[0], "lon": WOERDEN[1]}
+    return OpeningRecord(oid, **{**defaults, **kw})
+
+
+def profile(pid: object = "p", **kw: object) -> ProfileRecord:
+    defaults = {
+        "types": ["job", "bol", "bbl", "orientation", "graduation"],
+        "lat": WOERDEN[0],
+        "lon": WOERDEN[1],
+        "radius_km": 25,
+    }
+    return ProfileRecord(pid, **{**defaults, **kw})
+
+
+def features(p: ProfileRecord, o: OpeningRecord, config: MatchConfig = CONFIG) -> dict:
+    """Feature values of one pair (plus 'allowed'), via the full matrix path."""
+    index = MatchIndex.build(profiles=[p], openings=[o], taxonomy=TAXONOMY, config=config)
+    mask, values = index.features(index.pside, index.oside)
+    names = ["skills", "text", "level", "distance", "availability", "sector"]
+    return {"allowed": bool(mask[0, 0])} | {n: float(values[i, 0, 0]) for i, n in enumerate(names)}
+
+
+# ----- skill coverage --------------------------------------------------------------
+
+
+def test_skill_coverage_weighs_must_haves_double() -> None:
+    o = opening(skills=[Need("cnc-draaien", "must", 1), Need("samenwerken", "nice", 1)])
+    only_must = features(profile(skills=[("cnc-draaien", 1)]), o)["skills"]
+    only_nice = features(profile(skills=[("samenwerken", 1)]), o)["skills"]
+    assert only_must == pytest.approx(2 / 3)
+    assert only_nice == pytest.approx(1 / 3)
+    both = features(profile(skills=[("cnc-draaien", 3), ("samenwerken", 1)]), o)["skills"]
+    assert both == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("held", "required", "credit"), [(1, 3, 1 / 3), (2, 3, 2 / 3), (1, 2, 1 / 2), (3, 2, 1.0)]
+)
+def test_a_level_below_the_minimum_counts_partly(held: int, required: int, credit: float) -> None:
+    o = opening(skills=[Need("plc", "must", required)])
+    assert features(profile(skills=[("plc", held)]), o)["skills"] == pytest.approx(credit)
+
+
+def test_a_related_skill_earns_partial_credit() -> None:
+    o = opening(skills=[Need("mig-mag-lassen", "must", 2)])
+    assert features(profile(skills=[("tig-lassen", 3)]), o)["skills"] == pytest.approx(0.5)
+    assert features(profile(skills=[("plc", 3)]), o)["skills"] == 0.0
+
+
+def test_holding_a_skill_beats_holding_its_relative() -> None:
+    o = opening(skills=[Need("mig-mag-lassen", "must", 1)])
+    both = profile(skills=[("mig-mag-lassen", 1), ("tig-lassen", 3)])
+    assert features(both, o)["skills"] == pytest.approx(1.0)
+
+
+def test_an_opening_without_skills_is_neutral_on_skills() -> None:
+    assert features(profile(skills=[("plc", 1)]), opening())["skills"] == CONFIG.neutral
+
+
+# ----- text ------------------------------------------------------------------------
+
+
+def _text_similarity(a: str, b: str, others: list[str]) -> float:
+    corpus = [opening(f"o{i}", title=t) for i, t in enumerate([b, *others])]
+    index = MatchIndex.build(
+        profiles=[profile(headline=a)], openings=corpus, taxonomy=TAXONOMY, config=CONFIG
+    )
+    _mask, values = index.features(index.pside, index.oside)
+    return values[1, 0]
+
+
+UNRELATED = [
+    "logistiek medewerker magazijn orderpicken",
+    "kok in een restaurant",
+    "verkoper in een winkel",
+    "administratief medewerker op kantoor",
+]
+
+
+def test_text_finds_cnc_draaier_in_draaien_op_een_cnc_draaibank() -> None:
+    sims = _text_similarity("CNC-draaier", "draaien op een CNC-draaibank", UNRELATED)
+    assert sims[0] > 0.3
+    assert sims[0] > 5 * sims[1:].max()
+
+
+def test_text_finds_lasser_in_mig_mag_lassen() -> None:
+    sims = _text_similarity("lasser", "MIG/MAG lassen", UNRELATED)
+    assert sims[0] > 0.1
+    assert sims[0] > 5 * sims[1:].max()
+
+
+def test_dutch_stop_words_do_not_make_texts_similar() -> None:
+    sims = _text_similarity("ik ben een van de", "het is een van de", ["lassen"])
+    assert sims[0] == pytest.approx(0.0, abs=1e-6)
+
+
+# ----- level, distance, availability, sector --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "accepted", "fit"),
+    [
+        ("mbo3", ["mbo3"], 1.0),
+        ("mbo2", ["mbo3"], 0.5),
+        ("mbo4", ["mbo3", "mbo2"], 0.5),
+        ("vmbo", ["mbo4"], 0.0),
+        ("mbo2", [], 1.0),
+        ("", ["mbo2"], CONFIG.neutral),
+    ],
+)
+def test_education_level_fit(level: str, accepted: list[str], fit: float) -> None:
+    assert features(profile(level=level), opening(levels=accepted))["level"] == fit
+
+
+def test_distance_scores_against_the_radius() -> None:
+    o = opening(lat=UTRECHT[0], lon=UTRECHT[1])
+    near = features(profile(radius_km=30), o)
+    assert near["allowed"]
+    assert near["distance"] == pytest.approx(1 - 16.3 / 30, abs=0.01)
+    same_place = features(profile(), opening())
+    assert same_place["distance"] == pytest.approx(1.0)
+
+
+def test_an_opening_beyond_the_radius_is_filtered() -> None:
+    o = opening(lat=UTRECHT[0], lon=UTRECHT[1])
+    assert not features(profile(radius_km=15), o)["allowed"]
+    assert features(profile(radius_km=17), o)["allowed"]
+
+
+def test_a_zero_radius_keeps_the_own_town() -> None:
+    assert features(profile(radius_km=0), opening())["allowed"]
+    assert not features(profile(radius_km=0), opening(lat=MONTFOORT[0], lon=MONTFOORT[1]))[
+        "allowed"
+    ]
+
+
+def test_no_place_means_no_distance_filter_and_a_neutral_distance() -> None:
+    f = features(profile(lat=None, lon=None), opening(lat=AMSTERDAM[0], lon=AMSTERDAM[1]))
+    assert f["allowed"]
+    assert f["distance"] == CONFIG.neutral
+
+
+def test_availability_is_the_share_of_dates_and_hours_covered() -> None:
+    o = opening(start=dt.date(2027, 1, 1), end=dt.date(2027, 1, 10), hours=40)
+    full = profile(available_from=dt.date(2026, 12, 1), available_to=dt.date(2027, 2, 1), hours=40)
+    assert features(full, o)["availability"] == pytest.approx(1.0)
+    half_dates = profile(available_from=dt.date(2027, 1, 6), hours=40)
+    assert features(half_dates, o)["availability"] == pytest.approx(0.5 * 0.5 + 0.5)
+    half_hours = profile(hours=20)
+    assert features(half_hours, o)["availability"] == pytest.approx(0.5 + 0.5 * 0.5)
+    gone = profile(available_to=dt.date(2026, 12, 31), hours=0)
+    assert features(gone, o)["availability"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("sectors", "sector", "fit"),
+    [
+        (["metal"], "metal", 1.0),
+        (["logistics"], "metal", 0.0),
+        ([], "metal", CONFIG.neutral),
+        (["metal"], "", CONFIG.neutral),
+    ],
+)
+def test_sector_interest(sectors: list[str], sector: str, fit: float) -> None:
+    assert features(profile(sectors=sectors), opening(sector=sector))["sector"] == fit
+
+
+# ----- hard filters ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("p_kw", "o_kw"),
+    [
+        ({"types": ["job"]}, {"type": "bol", "company_recognised": True}),
+        ({}, {"is_open": False}),
+        ({}, {"places_left": 0}),
+        ({}, {"type": "bol", "company_recognised": False}),
+        ({}, {"type": "bbl", "company_recognised": False}),
+        ({"visible": False}, {}),
+    ],
+)
+def test_hard_filters_refuse(p_kw: dict, o_kw: dict) -> None:
+    assert not features(profile(**p_kw), opening(**o_kw))["allowed"]
+
+
+def test_a_recognised_company_may_offer_bol_and_an_unrecognised_one_a_job() -> None:
+    assert features(profile(), opening(type="bol", company_recognised=True))["allowed"]
+    assert features(profile(), opening(type="job", company_recognised=False))["allowed"]
+
+
+# ----- score, explanation ----------------------------------------------------------
+
+
+def _region(n_profiles: int, n_openings: int, seed: int = 7) -> tuple[list, list]:
+    rng = random.Random(seed)
+    towns = [WOERDEN, MONTFOORT, UTRECHT, AMSTERDAM, (52.2063, 4.8625), (51.9722, 4.95)]
+    words = [
+        "cnc",
+        "draaien",
+        "frezen",
+        "lassen",
+        "monteur",
+        "plc",
+        "heftruck",
+        "magazijn",
+        "onderhoud",
+        "elektro",
+        "installatie",
+        "storing",
+        "team",
+        "productie",
+    ]
+    types = ["bol", "bbl", "job", "orientation", "graduation"]
+    levels = ["vmbo", "mbo2", "mbo3", "mbo4", "havo"]
+    profiles = []
+    for i in range(n_profiles):
+        lat, lon = rng.choice(towns)
+        profiles.append(
+            profile(
+                f"p{i}",
+                headline=" ".join(rng.sample(words, 3)),
+                about=" ".join(rng.sample(words, 5)),
+                skills=[
+                    (k, rng.randint(1, 3)) for k in rng.sample(TAXONOMY.keys, rng.randint(0, 4))
+                ],
+                level=rng.choice([*levels, ""]),
+                lat=lat + rng.uniform(-0.05, 0.05),
+                lon=lon + rng.uniform(-0.05, 0.05),
+                radius_km=rng.choice([0, 5, 10, 20, 40]),
+                types=rng.sample(types, rng.randint(1, 3)),
+                hours=rng.choice([8, 24, 40]),
+                sectors=rng.sample(["metal", "logistics", "electrical"], rng.randint(0, 2)),
+                available_from=dt.date(2027, 1, 1) + dt.timedelta(days=rng.randint(0, 200)),
+                visible=rng.random() > 0.05,
+            )
+            if rng.random() > 0.05
+            else profile(f"p{i}", lat=None, lon=None, headline=rng.choice(words))
+        )
+    openings = []
+    for j in range(n_openings):
+        lat, lon = rng.choice(towns)
+        start = dt.date(2027, 1, 1) + dt.timedelta(days=rng.randint(0, 200))
+        openings.append(
+            opening(
+                f"o{j}",
+                title=" ".join(rng.sample(words, 2)),
+                description=" ".join(rng.sample(words, 6)),
+                type=rng.choice(types),
+                company_recognised=rng.random() > 0.3,
+                skills=[
+                    Need(k, rng.choice(["must", "nice"]), rng.randint(1, 3))
+                    for k in rng.sample(TAXONOMY.keys, rng.randint(0, 3))
+                ],
+                levels=rng.sample(levels, rng.randint(0, 2)),
+                lat=lat + rng.uniform(-0.05, 0.05),
+                lon=lon + rng.uniform(-0.05, 0.05),
+                start=start,
+                end=start + dt.timedelta(days=rng.choice([1, 90, 365])),
+                hours=rng.choice([8, 32, 40]),
+                places_left=rng.choice([0, 1, 2]),
+                sector=rng.choice(["metal", "logistics", ""]),
+            )
+        )
+    return profiles, openings
+
+
+@pytest.fixture(scope="module")
+def region() -> MatchIndex:
+    profiles, openings = _region(300, 120)
+    return MatchIndex.build(
+        profiles=profiles,
+        openings=openings,
+        taxonomy=TAXONOMY,
+        config=MatchConfig(min_df=1, max_df=0.9, k=5),
+    )
+
+
+def test_scores_lie_in_0_1_and_equal_the_sum_of_contributions(region: MatchIndex) -> None:
+    scores, contributions = region.score(region.pside, region.oside)
+    finite = np.isfinite(scores)
+    assert finite.any()
+    assert (~finite).any()
+    assert scores[finite].min() >= 0.0
+    assert scores[finite].max() <= 1.0 + 1e-6
+    np.testing.assert_allclose(scores[finite], contributions.sum(axis=0)[finite], rtol=1e-6)
+
+
+def test_weights_and_k_live_in_one_validated_config() -> None:
+    with pytest.raises(ValueError, match="sum to 1"):
+        MatchConfig(
+            weights={
+                "skills": 1,
+                "text": 1,
+                "level": 0,
+                "distance": 0,
+                "availability": 0,
+                "sector": 0,
+            }
+        )
+    with pytest.raises(ValueError, match="k must"):
+        MatchConfig(k=0)
+
+
+def test_the_explanation_names_skills_gap_distance_and_level() -> None:
+    o = opening(
+        "o1",
+        lat=UTRECHT[0],
+        lon=UTRECHT[1],
+        levels=["mbo2"],
+        skills=[
+            Need("mig-mag-lassen", "must", 2),
+            Need("plc", "must", 2),
+            Need("samenwerken", "nice", 1),
+            Need("cnc-draaien", "must", 3),
+        ],
+    )
+    p = profile(
+        "p1",
+        level="mbo3",
+        radius_km=30,
+        skills=[("tig-lassen", 3), ("samenwerken", 2), ("cnc-draaien", 1)],
+    )
+    index = MatchIndex.build(profiles=[p], openings=[o], taxonomy=TAXONOMY, config=CONFIG)
+    (suggestion,) = list(index.top_k_for_profiles())
+    why = index.explain(suggestion)
+    assert why["engine_version"] == ENGINE_VERSION == suggestion.engine_version
+    matched = {m["skill"]: m for m in why["matched_skills"]}
+    assert matched["mig-mag-lassen"]["via_related"] == "tig-lassen"
+    assert matched["mig-mag-lassen"]["credit"] == 0.5
+    assert matched["cnc-draaien"]["credit"] == pytest.approx(1 / 3, abs=1e-3)
+    assert matched["samenwerken"]["credit"] == 1.0
+    assert "plc" not in matched
+    assert {m["skill"] for m in why["missing_must_haves"]} == {
+        "mig-mag-lassen",
+        "plc",
+        "cnc-draaien",
+    }
+    assert why["distance_km"] == pytest.approx(16.3, abs=0.1)
+    assert why["level"] == {"profile": "mbo3", "accepted": ["mbo2"], "fit": 0.5, "profile_rank": 3}
+    assert sum(why["contributions"].values()) == pytest.approx(suggestion.score, abs=1e-3)
+    # The explanation's skill value is the matrix path's coverage, recomputed by hand.
+    coverage = (2 * 0.5 + 0 + 1 * 1.0 + 2 * (1 / 3)) / (2 + 2 + 1 + 2)
+    assert why["features"]["skills"] == pytest.approx(coverage, abs=1e-4)
+
+
+# ----- chunking, blocking, incremental ------------------------------------------------
+
+
+def _as_rows(result: object) -> list[tuple]:
+    return sorted((s.profile_id, s.opening_id, round(s.score, 5)) for s in result)
+
+
+def test_chunked_results_equal_unchunked(region: MatchIndex) -> None:
+    whole = _as_rows(region.top_k_for_profiles(blocked=False))
+    small = MatchIndex.build(
+        profiles=region.profiles,
+        openings=region.openings,
+        taxonomy=TAXONOMY,
+        config=MatchConfig(min_df=1, max_df=0.9, k=5, block_pairs=500),
+    )
+    assert _as_rows(small.top_k_for_profiles(blocked=False)) == whole
+    assert _as_rows(small.top_k_for_openings(blocked=False)) == _as_rows(
+        region.top_k_for_openings(blocked=False)
+    )
+
+
+def test_blocking_drops_no_pair_the_filters_keep(region: MatchIndex) -> None:
+    assert _as_rows(region.top_k_for_profiles()) == _as_rows(
+        region.top_k_for_profiles(blocked=False)
+    )
+    assert _as_rows(region.top_k_for_openings()) == _as_rows(
+        region.top_k_for_openings(blocked=False)
+    )
+    # And with k as large as the corpus: every allowed pair, not only the best.
+    everything = len(region.openings)
+    assert _as_rows(region.top_k_for_profiles(everything)) == _as_rows(
+        region.top_k_for_profiles(everything, blocked=False)
+    )
+
+
+def test_top_k_for_profiles_is_sorted_and_at_most_k(region: MatchIndex) -> None:
+    per_profile: dict[object, list[float]] = {}
+    for s in region.top_k_for_profiles():
+        per_profile.setdefault(s.profile_id, []).append(s.score)
+    assert per_profile
+    for scores in per_profile.values():
+        assert len(scores) <= 5
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_incremental_opening_equals_the_full_run(region: MatchIndex) -> None:
+    full = region.top_k_for_openings()
+    for record in region.openings[:40]:
+        expected = [(s.profile_id, round(s.score, 5)) for s in full if s.opening_id == record.id]
+        got = [(s.profile_id, round(s.score, 5)) for s in region.score_opening(record)]
+        assert got == expected, record.id
+
+
+def test_incremental_profile_equals_the_full_run(region: MatchIndex) -> None:
+    full = region.top_k_for_profiles()
+    for record in region.profiles[:60]:
+        expected = [(s.opening_id, round(s.score, 5)) for s in full if s.profile_id == record.id]
+        got = [(s.opening_id, round(s.score, 5)) for s in region.score_profile(record)]
+        assert got == expected, record.id
+
+
+def test_incremental_scoring_does_not_refit(region: MatchIndex) -> None:
+    vocabulary = dict(region.text_model.chars.vocabulary_)
+    region.score_opening(opening("new", title="Geheel nieuw woord: zwaluwstaartverbinding"))
+    assert region.text_model.chars.vocabulary_ == vocabulary
+
+
+# ----- bad input ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("profiles", "openings", "message"),
+    [
+        ([profile()], [opening("o9", type="stage")], "opening 'o9': type: 'stage' is unknown"),
+        ([profile("p9", radius_km=-1)], [opening()], "profile 'p9': radius_km: -1 is negative"),
+        (
+            [profile()],
+            [opening("o9", start=dt.date(2027, 2, 1), end=dt.date(2027, 1, 1))],
+            "opening 'o9': end: 2027-01-01 is before start",
+        ),
+        (
+            [profile("p9", available_from=dt.date(2027, 2, 1), available_to=dt.date(2027, 1, 1))],
+            [opening()],
+            "profile 'p9': available_to",
+        ),
+        ([], [opening()], "profiles: is empty"),
+        ([profile()], [], "openings: is empty"),
+        ([profile("p9", skills=[("koken", 1)])], [opening()], "profile 'p9': skills: 'koken'"),
+        ([profile("p9", skills=[("plc", 4)])], [opening()], "profile 'p9': skills: level 4"),
+        ([profile()], [opening("o9", levels=["phd"])], "opening 'o9': levels: 'phd'"),
+        ([profile("p9", types=["stage"])], [opening()], "profile 'p9': types: 'stage'"),
+        ([profile("p9"), profile("p9")], [opening()], "profile 'p9': id: appears twice"),
+    ],
+)
+def test_bad_input_names_the_record_and_field(profiles: list, openings: list, message: str) -> None:
+    with pytest.raises(EngineInputError, match=message.replace("(", r"\(")):
+        MatchIndex.build(profiles=profiles, openings=openings, taxonomy=TAXONOMY, config=CONFIG)
+
+
+def test_taxonomy_resolves_keys_and_terms() -> None:
+    assert TAXONOMY.resolve("plc") == "plc"
+    assert TAXONOMY.resolve("  LASSER ") == "mig-mag-lassen"
+    assert TAXONOMY.resolve("koken") is None
+
+
+# ----- placement planner -------------------------------------------------------------
+
+
+def test_the_planner_beats_greedy_where_greedy_is_provably_worse() -> None:
+    # Greedy takes p1->o1 (0.9) and leaves p2 with o2 (0.1): 1.0 in total.
+    # The optimum swaps: p1->o2 (0.8) + p2->o1 (0.85) = 1.65.
+    scores = np.array([[0.9, 0.8], [0.85, 0.1]])
+    greedy = plan_placements_greedy(scores, [1, 1], ["p1", "p2"], ["o1", "o2"])
+    best = plan_placements(scores, [1, 1], ["p1", "p2"], ["o1", "o2"])
+    assert greedy.total_score == pytest.approx(1.0)
+    assert best.total_score == pytest.approx(1.65)
+    assert best.assignments == {"p1": "o2", "p2": "o1"}
+
+
+def _brute_force(scores: np.ndarray, capacity: list[int], min_score: float) -> float:
+    n_p, n_o = scores.shape
+    best = 0.0
+    for choice in itertools.product(range(-1, n_o), repeat=n_p):
+        if any(choice.count(o) > capacity[o] for o in range(n_o)):
+            continue
+        if any(
+            c >= 0 and not (np.isfinite(scores[p, c]) and scores[p, c] >= min_score)
+            for p, c in enumerate(choice)
+        ):
+            continue
+        best = max(best, sum(scores[p, c] for p, c in enumerate(choice) if c >= 0))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_planner_is_optimal_against_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_p, n_o = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+    scores = rng.random((n_p, n_o))
+    scores[rng.random((n_p, n_o)) < 0.2] = -np.inf
+    capacity = [int(c) for c in rng.integers(0, 3, n_o)]
+    plan = plan_placements(scores, capacity, list(range(n_p)), list(range(n_o)), min_score=0.3)
+    assert plan.total_score == pytest.approx(_brute_force(scores, capacity, 0.3))
+    assert len(plan.assignments) + len(plan.unplaced) == n_p
+    for o in range(n_o):
+        assert list(plan.assignments.values()).count(o) <= capacity[o]
+    assert all(scores[p, o] >= 0.3 for p, o in plan.assignments.items())
+
+
+def test_the_planner_leaves_people_unplaced_below_the_minimum() -> None:
+    plan = plan_placements(np.array([[0.2], [0.9]]), [2], ["a", "b"], ["o"], min_score=0.5)
+    assert plan.assignments == {"b": "o"}
+    assert plan.unplaced == ["a"]
+    assert plan.total_score == pytest.approx(0.9)
