@@ -84,7 +84,7 @@ class OpeningSide:
     end: np.ndarray
     has_dates: np.ndarray
     hours: np.ndarray
-    level_fit: np.ndarray  # (levels + 1, n)
+    level_fit: np.ndarray  # (n, levels + 1): fit of each profile level
     sector: np.ndarray  # index into the sector vocabulary, -1 for none
 
     def take(self, rows: np.ndarray) -> OpeningSide:
@@ -102,7 +102,7 @@ class OpeningSide:
             end=self.end[rows],
             has_dates=self.has_dates[rows],
             hours=self.hours[rows],
-            level_fit=self.level_fit[:, rows],
+            level_fit=self.level_fit[rows],
             sector=self.sector[rows],
         )
 
@@ -186,6 +186,48 @@ class TopK:
         }
 
 
+def _merge_records(current: list, position: dict, records: Sequence) -> tuple[list, np.ndarray]:
+    """Records with ``records`` replacing equal ids or appended; and their positions."""
+    merged = list(current)
+    positions = []
+    for r in records:
+        if r.id in position:
+            merged[position[r.id]] = r
+            positions.append(position[r.id])
+        else:
+            merged.append(r)
+            positions.append(len(merged) - 1)
+    return merged, np.array(positions, dtype=np.int64)
+
+
+def _merge_rows(old: object, new: object, positions: np.ndarray, size: int) -> object:
+    """``old`` grown to ``size`` rows, with ``new``'s rows written at ``positions``."""
+    if sp.issparse(old):
+        n_old = old.shape[0]
+        keep = np.ones(size, dtype=np.float32)
+        keep[positions] = 0.0
+        grown = sp.vstack([old, sp.csr_matrix((size - n_old, old.shape[1]), dtype=old.dtype)])
+        place = sp.csr_matrix(
+            (np.ones(len(positions), dtype=np.float32), (positions, np.arange(len(positions)))),
+            shape=(size, new.shape[0]),
+        )
+        return (sp.diags(keep) @ grown + place @ new).tocsr().astype(old.dtype)
+    if isinstance(old, list):
+        return [_merge_rows(o, n, positions, size) for o, n in zip(old, new, strict=True)]
+    merged = np.empty((size, *old.shape[1:]), dtype=old.dtype)
+    merged[: old.shape[0]] = old
+    merged[positions] = new
+    return merged
+
+
+def _merge_side(old: object, new: object, positions: np.ndarray, size: int) -> object:
+    fields = {
+        name: _merge_rows(getattr(old, name), getattr(new, name), positions, size)
+        for name in old.__dataclass_fields__
+    }
+    return type(old)(**fields)
+
+
 class MatchIndex:
     """Fitted text model plus profile and opening matrices, ready to score."""
 
@@ -239,17 +281,44 @@ class MatchIndex:
         index.profiles, index.openings = list(profiles), list(openings)
         index.pside = index._profile_side(index.profiles)
         index.oside = index._opening_side(index.openings)
-        index.profile_position = {r.id: i for i, r in enumerate(index.profiles)}
-        index.opening_position = {r.id: i for i, r in enumerate(index.openings)}
-        index.profile_points = PointIndex(
-            index.pside.lat[index.pside.has_place], index.pside.lon[index.pside.has_place]
-        )
-        index.opening_points = PointIndex(
-            index.oside.lat[index.oside.has_place], index.oside.lon[index.oside.has_place]
-        )
-        index._profile_with_place = np.flatnonzero(index.pside.has_place)
-        index._opening_with_place = np.flatnonzero(index.oside.has_place)
+        index._index_points()
         return index
+
+    def _index_points(self) -> None:
+        self.profile_position = {r.id: i for i, r in enumerate(self.profiles)}
+        self.opening_position = {r.id: i for i, r in enumerate(self.openings)}
+        ps, os_ = self.pside, self.oside
+        self.profile_points = PointIndex(ps.lat[ps.has_place], ps.lon[ps.has_place])
+        self.opening_points = PointIndex(os_.lat[os_.has_place], os_.lon[os_.has_place])
+        self._profile_with_place = np.flatnonzero(ps.has_place)
+        self._opening_with_place = np.flatnonzero(os_.has_place)
+
+    def upsert_profiles(self, records: Sequence[ProfileRecord]) -> None:
+        """Replace (by id) or add profiles in the cached matrices, with no refit."""
+        validate_profiles(records, self.taxonomy)
+        for r in records:
+            for sector in r.sectors:
+                self._sector_index(sector)
+        self.profiles, positions = _merge_records(self.profiles, self.profile_position, records)
+        new = self._profile_side(records)
+        width = new.sectors.shape[1]
+        old = self.pside
+        if old.sectors.shape[1] < width:  # new sectors: widen, keeping the False column last
+            pad = np.zeros((old.sectors.shape[0], width - old.sectors.shape[1]), dtype=bool)
+            old.sectors = np.hstack([old.sectors[:, :-1], pad, old.sectors[:, -1:]])
+        self.pside = _merge_side(old, new, positions, len(self.profiles))
+        self._index_points()
+
+    def upsert_openings(self, records: Sequence[OpeningRecord]) -> None:
+        """Replace (by id) or add openings in the cached matrices, with no refit."""
+        validate_openings(records, self.taxonomy)
+        for r in records:
+            self._sector_index(r.sector)
+        self.openings, positions = _merge_records(self.openings, self.opening_position, records)
+        self.oside = _merge_side(
+            self.oside, self._opening_side(records), positions, len(self.openings)
+        )
+        self._index_points()
 
     def _sector_index(self, sector: str) -> int:
         if not sector:
@@ -306,7 +375,7 @@ class MatchIndex:
             end=end,
             has_dates=np.array([r.start is not None for r in records], dtype=bool),
             hours=np.array([r.hours for r in records], dtype=np.float32),
-            level_fit=level_fit,
+            level_fit=np.ascontiguousarray(level_fit.T),
             sector=np.array(
                 [self.sectors.get(r.sector, -1) if r.sector else -1 for r in records],
                 dtype=np.int32,
@@ -390,7 +459,7 @@ class MatchIndex:
         np.clip(values[1], 0.0, 1.0, out=values[1])
 
         # level
-        values[2] = os_.level_fit[ps.level]
+        values[2] = os_.level_fit[:, ps.level].T
 
         # distance, and the radius as a hard filter
         both = ps.has_place[:, None] & os_.has_place[None, :]
@@ -417,7 +486,11 @@ class MatchIndex:
 
         # sector of interest
         sector = values[5]
-        sector[:] = ps.sectors[:, os_.sector]  # os_.sector == -1 reads the always-False column
+        # -1 (no sector) and sectors no profile has read the always-False last column.
+        false_column = ps.sectors.shape[1] - 1
+        sector[:] = ps.sectors[
+            :, np.where(os_.sector >= 0, np.minimum(os_.sector, false_column), false_column)
+        ]
         sector[:, os_.sector < 0] = cfg.neutral
         sector[~ps.has_sectors, :] = cfg.neutral
         return mask, values

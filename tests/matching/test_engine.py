@@ -535,3 +535,47 @@ def test_the_planner_leaves_people_unplaced_below_the_minimum() -> None:
     assert plan.assignments == {"b": "o"}
     assert plan.unplaced == ["a"]
     assert plan.total_score == pytest.approx(0.9)
+
+
+def test_upserted_rows_score_like_fresh_ones_and_leave_others_alone() -> None:
+    profiles, openings = _region(60, 30, seed=3)
+    index = MatchIndex.build(
+        profiles=profiles,
+        openings=openings,
+        taxonomy=TAXONOMY,
+        config=MatchConfig(min_df=1, max_df=0.9, k=5),
+    )
+    before, _ = index.score(index.pside, index.oside)
+    changed = profile(
+        "p5",
+        headline="lasser",
+        skills=[("mig-mag-lassen", 3)],
+        sectors=["shipbuilding"],
+        types=["job"],
+    )
+    added = profile("new", headline="cnc draaien", skills=[("cnc-draaien", 2)])
+    index.upsert_profiles([changed, added])
+    moved = opening(
+        "o7",
+        title="lassen",
+        type="job",
+        sector="shipbuilding",
+        skills=[Need("mig-mag-lassen", "must", 2)],
+    )
+    index.upsert_openings([moved])
+    after, _ = index.score(index.pside, index.oside)
+    assert after.shape == (61, 30)
+    fresh, _ = index.score(
+        index._profile_side([changed, added]), index._opening_side(index.openings)
+    )
+    np.testing.assert_array_equal(after[[5, 60]], fresh)
+    untouched = [i for i in range(60) if i != 5]
+    others = [j for j in range(30) if j != 7]
+    np.testing.assert_array_equal(
+        after[np.ix_(untouched, others)], before[np.ix_(untouched, others)]
+    )
+    # The new sector counts for the profile that has it, and for nobody else.
+    _mask, values = index.features(index.pside, index.oside.take(np.array([7])))
+    assert values[5, 5, 0] == 1.0
+    assert values[5, 60, 0] == CONFIG.neutral  # no sectors given: neutral
+    assert index.score_profile(changed)[0].opening_id == "o7"

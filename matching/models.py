@@ -1,0 +1,70 @@
+"""The stored outcome of matching: one row per (profile, opening) suggestion."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Opening, Profile
+
+
+class MatchState(models.TextChoices):
+    SUGGESTED = "suggested", _("suggested")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    STUDENT_YES = "student_yes", _("student said yes")
+    STUDENT_NO = "student_no", _("student said no")
+    INVITED = "invited", _("invited")
+    DECLINED = "declined", _("declined")
+    ACCEPTED = "accepted", _("accepted")
+    PLACED = "placed", _("placed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    RETIRED = "retired", _("no longer suggested")
+
+
+# States no person has set: the engine may refresh, retire and revive these.
+ENGINE_STATES = frozenset({MatchState.SUGGESTED, MatchState.RETIRED})
+
+
+class Match(models.Model):
+    """A suggestion of an opening to a profile, with the reasons behind it.
+
+    It stays suggested while it is among the profile's best openings or the
+    opening's best profiles (``profile_rank``/``opening_rank``); once a person
+    acts on it, refreshed scores never change its state.
+    """
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="matches")
+    opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="matches")
+    score = models.FloatField(_("score"))
+    profile_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    opening_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    explanation = models.JSONField(_("explanation"), default=dict)
+    engine_version = models.CharField(_("engine version"), max_length=20)
+    state = models.CharField(
+        _("state"), max_length=20, choices=MatchState.choices, default=MatchState.SUGGESTED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["-score"]
+        indexes = [
+            models.Index(fields=["profile", "state"]),
+            models.Index(fields=["opening", "state"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "opening"], name="match_profile_opening"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_in_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=MatchState.values), name="match_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} ~ {self.opening} ({self.score:.2f}, {self.state})"

@@ -1,0 +1,218 @@
+"""The bridge between the ORM and the engine: build records, run, store suggestions.
+
+Reads happen in a fixed number of queries (no query per row), and writes are
+idempotent upserts keyed on (profile, opening), so running anything twice, or two
+runs at once, leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import OrganisationKind
+from marketplace.models import Opening, OpeningSkill, OpeningStatus, Profile, ProfileSkill, Skill
+from matching.engine import (
+    MatchConfig,
+    MatchIndex,
+    OpeningRecord,
+    ProfileRecord,
+    Suggestion,
+    Taxonomy,
+)
+from matching.engine.records import RequiredSkill
+from matching.models import Match, MatchState
+
+MATCH_CONFIG = MatchConfig()  # the one place the product's engine settings come from
+BATCH = 2000
+
+
+def engine_taxonomy() -> Taxonomy:
+    """Skill slugs, relations and every label and synonym, in three queries."""
+    skills = list(Skill.objects.only("slug", "label_nl", "label_en", "synonyms").order_by("slug"))
+    through = Skill.related.through.objects.values_list("from_skill__slug", "to_skill__slug")
+    terms: dict[str, str] = {}
+    for skill in skills:
+        for term in [skill.label_nl, skill.label_en, *skill.synonyms]:
+            terms.setdefault(Taxonomy.normalise(term), skill.slug)
+    pairs = {tuple(sorted(pair)) for pair in through}
+    return Taxonomy(keys=[s.slug for s in skills], related=sorted(pairs), terms=terms)
+
+
+def openings_for_matching() -> QuerySet[Opening]:
+    return (
+        Opening.objects.filter(status=OpeningStatus.OPEN)
+        .select_related("company", "place")
+        .prefetch_related(
+            Prefetch("opening_skills", queryset=OpeningSkill.objects.select_related("skill"))
+        )
+    )
+
+
+def profiles_for_matching() -> QuerySet[Profile]:
+    return (
+        Profile.objects.filter(user__is_active=True)
+        .select_related("place")
+        .prefetch_related(
+            Prefetch("profile_skills", queryset=ProfileSkill.objects.select_related("skill"))
+        )
+    )
+
+
+def opening_record(opening: Opening) -> OpeningRecord:
+    company, place = opening.company, opening.place
+    return OpeningRecord(
+        id=opening.pk,
+        title=opening.title,
+        description=opening.description,
+        type=opening.type,
+        company_recognised=company.sbb_recognised,
+        skills=[
+            RequiredSkill(s.skill.slug, s.importance, s.min_level)
+            for s in opening.opening_skills.all()
+        ],
+        levels=list(opening.education_levels),
+        lat=place.latitude if place else None,
+        lon=place.longitude if place else None,
+        start=opening.start_date,
+        end=opening.end_date,
+        hours=opening.hours_per_week,
+        places_left=max(opening.places_left, 0),
+        sector=company.sector,
+        # Public and matchable only once a coordinator verified the company.
+        is_open=opening.status == OpeningStatus.OPEN
+        and company.kind == OrganisationKind.COMPANY
+        and company.verified_at is not None,
+    )
+
+
+def profile_record(profile: Profile) -> ProfileRecord:
+    place = profile.place
+    return ProfileRecord(
+        id=profile.pk,
+        headline=profile.headline,
+        about=profile.about,
+        experience=profile.experience,
+        extra_text=profile.programme,
+        skills=[(s.skill.slug, s.level) for s in profile.profile_skills.all()],
+        level=profile.education_level,
+        lat=place.latitude if place else None,
+        lon=place.longitude if place else None,
+        radius_km=profile.travel_radius_km,
+        types=list(profile.wanted_types),
+        available_from=profile.available_from,
+        available_to=profile.available_until,
+        hours=profile.hours_per_week,
+        sectors=list(profile.sectors),
+        visible=profile.is_visible,
+    )
+
+
+def match_index_build(*, config: MatchConfig = MATCH_CONFIG) -> MatchIndex | None:
+    """The full run's index (fits the vocabulary); None when there is nothing to match."""
+    profiles = [profile_record(p) for p in profiles_for_matching()]
+    openings = [opening_record(o) for o in openings_for_matching()]
+    if not profiles or not openings:
+        return None
+    return MatchIndex.build(
+        profiles=profiles, openings=openings, taxonomy=engine_taxonomy(), config=config
+    )
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int
+    retired: int
+
+
+def _match(index: MatchIndex, s: Suggestion, **fields: object) -> Match:
+    """An unsaved Match for a suggestion; ``fields`` carries records and ranks."""
+    profile, opening = fields.pop("profile", None), fields.pop("opening", None)
+    return Match(
+        profile_id=s.profile_id,
+        opening_id=s.opening_id,
+        score=min(max(s.score, 0.0), 1.0),
+        explanation=index.explain(s, profile=profile, opening=opening),
+        engine_version=s.engine_version,
+        **fields,
+    )
+
+
+def _upsert(rows: Sequence[Match], rank_fields: Sequence[str]) -> None:
+    Match.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["profile", "opening"],
+        # Never the state: what a person decided survives every refresh.
+        update_fields=["score", "explanation", "engine_version", "updated_at", *rank_fields],
+    )
+
+
+def _settle(matches: QuerySet[Match]) -> int:
+    """Retire untouched suggestions in no top-k list; revive retired ones back in one."""
+    ranked = Q(profile_rank__isnull=False) | Q(opening_rank__isnull=False)
+    matches.filter(ranked, state=MatchState.RETIRED).update(state=MatchState.SUGGESTED)
+    return matches.filter(~ranked, state=MatchState.SUGGESTED).update(state=MatchState.RETIRED)
+
+
+@transaction.atomic
+def matches_store_for_profile(*, index: MatchIndex, profile: Profile) -> StoreResult:
+    """Score one profile against every opening (incremental) and store its top-k."""
+    record = profile_record(profile)
+    index.upsert_profiles([record])  # later incremental runs see the change too
+    suggestions = index.score_profile(record)
+    _upsert(
+        [_match(index, s, profile=record, profile_rank=i) for i, s in enumerate(suggestions, 1)],
+        ["profile_rank"],
+    )
+    mine = Match.objects.filter(profile=profile)
+    mine.exclude(opening_id__in=[s.opening_id for s in suggestions]).update(profile_rank=None)
+    return StoreResult(stored=len(suggestions), retired=_settle(mine))
+
+
+@transaction.atomic
+def matches_store_for_opening(*, index: MatchIndex, opening: Opening) -> StoreResult:
+    """Score one opening against every profile (incremental) and store its top-k."""
+    record = opening_record(opening)
+    index.upsert_openings([record])
+    suggestions = index.score_opening(record)
+    _upsert(
+        [_match(index, s, opening=record, opening_rank=i) for i, s in enumerate(suggestions, 1)],
+        ["opening_rank"],
+    )
+    mine = Match.objects.filter(opening=opening)
+    mine.exclude(profile_id__in=[s.profile_id for s in suggestions]).update(opening_rank=None)
+    return StoreResult(stored=len(suggestions), retired=_settle(mine))
+
+
+@transaction.atomic
+def matches_store_full(*, index: MatchIndex) -> StoreResult:
+    """The full run: both top-k lists for everyone; everything else untouched retires."""
+    by_profile = list(index.top_k_for_profiles())
+    by_opening = list(index.top_k_for_openings())
+    profile_ranks = _ranks(by_profile, key=lambda s: s.profile_id)
+    opening_ranks = _ranks(by_opening, key=lambda s: s.opening_id)
+    merged = {(s.profile_id, s.opening_id): s for s in [*by_opening, *by_profile]}
+    Match.objects.update(profile_rank=None, opening_rank=None)
+    rows = [
+        _match(index, s, profile_rank=profile_ranks.get(pair), opening_rank=opening_ranks.get(pair))
+        for pair, s in merged.items()
+    ]
+    _upsert(rows, ["profile_rank", "opening_rank"])
+    return StoreResult(stored=len(rows), retired=_settle(Match.objects.all()))
+
+
+def _ranks(
+    suggestions: Sequence[Suggestion], *, key: Callable[[Suggestion], object]
+) -> dict[tuple, int]:
+    ranks: dict[tuple, int] = {}
+    counter: dict[object, int] = {}
+    for s in suggestions:  # already best first within each group
+        group = key(s)
+        counter[group] = counter.get(group, 0) + 1
+        ranks[(s.profile_id, s.opening_id)] = counter[group]
+    return ranks
