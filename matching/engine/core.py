@@ -73,7 +73,6 @@ class OpeningSide:
 
     text: sp.csr_matrix
     need_by_level: list[sp.csr_matrix]  # weights of requirements with min level 1, 2, 3
-    need: sp.csr_matrix  # all requirement weights
     weight_sum: np.ndarray
     type_bit: np.ndarray
     eligible: np.ndarray  # open, places left, recognised where required
@@ -91,7 +90,6 @@ class OpeningSide:
         return OpeningSide(
             text=self.text[rows],
             need_by_level=[m[rows] for m in self.need_by_level],
-            need=self.need[rows],
             weight_sum=self.weight_sum[rows],
             type_bit=self.type_bit[rows],
             eligible=self.eligible[rows],
@@ -110,8 +108,7 @@ class OpeningSide:
 @dataclass
 class ProfileSide:
     text: sp.csr_matrix
-    credit_by_level: list[sp.csr_matrix]  # credit against a min level of 1, 2, 3
-    related: sp.csr_matrix  # related-only skills, already times the related credit
+    credit_by_level: list[sp.csr_matrix]  # credit per skill against a min level of 1, 2, 3
     type_bits: np.ndarray
     eligible: np.ndarray
     has_place: np.ndarray
@@ -129,7 +126,6 @@ class ProfileSide:
         return ProfileSide(
             text=self.text[rows],
             credit_by_level=[m[rows] for m in self.credit_by_level],
-            related=self.related[rows],
             type_bits=self.type_bits[rows],
             eligible=self.eligible[rows],
             has_place=self.has_place[rows],
@@ -356,7 +352,6 @@ class MatchIndex:
         return OpeningSide(
             text=self.text_model.transform([r.text() for r in records]),
             need_by_level=need_by_level,
-            need=need,
             weight_sum=np.asarray(need.sum(axis=1), dtype=np.float32).ravel(),
             type_bit=np.array([_type_bits([r.type]) for r in records], dtype=np.int16),
             eligible=np.array(
@@ -393,18 +388,17 @@ class MatchIndex:
         rows_a, cols_a = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
         lv = np.array(levels, dtype=np.float32)
         shape = (len(records), n_s)
-        # Credit against a required minimum level m: full at or above m, level/m below.
-        credit_by_level = [
-            sp.csr_matrix((np.minimum(lv / m, 1.0), (rows_a, cols_a)), shape=shape)
-            for m in (1, 2, 3)
-        ]
         held = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows_a, cols_a)), shape=shape)
         held.data[:] = 1.0
-        reach = (held @ self.relation).tocsr()
-        reach.data[:] = 1.0
-        related_only = (reach - reach.multiply(held)).tocsr()
-        related_only.eliminate_zeros()
-        related_only = related_only.astype(np.float32) * np.float32(cfg.related_credit)
+        # Holding a skill related to the required one earns the related credit...
+        related = (held @ self.relation).tocsr().astype(np.float32)
+        related.data[:] = cfg.related_credit
+        # ...and holding the skill itself earns full credit at or above the minimum
+        # level m, level/m below it; a pair earns the better of the two.
+        credit_by_level = [
+            sp.csr_matrix((np.minimum(lv / m, 1.0), (rows_a, cols_a)), shape=shape).maximum(related)
+            for m in (1, 2, 3)
+        ]
         has_place, lat, lon = _coords(records)
         n_sectors = len(self.sectors)
         sectors = np.zeros((len(records), n_sectors + 1), dtype=bool)
@@ -415,7 +409,6 @@ class MatchIndex:
         return ProfileSide(
             text=self.text_model.transform([r.text() for r in records]),
             credit_by_level=credit_by_level,
-            related=related_only.tocsr(),
             type_bits=np.array([_type_bits(r.types) for r in records], dtype=np.int16),
             eligible=np.array([r.visible for r in records], dtype=bool),
             has_place=has_place,
@@ -444,10 +437,7 @@ class MatchIndex:
         values = np.empty((len(FEATURES), n_p, n_o), dtype=np.float32)
 
         # skills: weighted coverage of the opening's requirements
-        covered = sum(
-            (ps.credit_by_level[m] @ os_.need_by_level[m].T for m in range(3)),
-            start=ps.related @ os_.need.T,
-        )
+        covered = sum(ps.credit_by_level[m] @ os_.need_by_level[m].T for m in range(3))
         skills = values[0]
         skills[:] = covered.toarray() if sp.issparse(covered) else covered
         has_needs = os_.weight_sum > 0
@@ -482,7 +472,7 @@ class MatchIndex:
         hours = (
             np.minimum(ps.hours[:, None], os_.hours[None, :]) / np.maximum(os_.hours, 1.0)[None, :]
         )
-        values[4] = 0.5 * dates + 0.5 * np.clip(hours, 0.0, 1.0)
+        values[4] = dates * np.clip(hours, 0.0, 1.0)
 
         # sector of interest
         sector = values[5]

@@ -26,12 +26,10 @@ def explanation_build(
     matched, missing = [], []
     for req in opening.skills:
         level = held.get(req.skill)
-        via = None
-        if level is not None:
-            credit = min(level / req.level, 1.0)
-        else:
-            via = next((s for s in sorted(related.get(req.skill, ())) if s in held), None)
-            credit = config.related_credit if via else 0.0
+        own = min(level / req.level, 1.0) if level is not None else 0.0
+        relative = next((s for s in sorted(related.get(req.skill, ())) if s in held), None)
+        via = relative if relative and config.related_credit > own else None
+        credit = max(own, config.related_credit if relative else 0.0)
         if credit > 0:
             matched.append(
                 {

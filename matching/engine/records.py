@@ -10,7 +10,8 @@ OPENING_TYPES = ("bol", "bbl", "job", "orientation", "graduation")
 # Places of these types may only be offered by an SBB-recognised company.
 RECOGNISED_ONLY_TYPES = frozenset({"bol", "bbl"})
 IMPORTANCES = ("must", "nice")
-# Education levels on one ordinal scale; equal rank counts as the same step.
+# Education levels on one ordinal scale. The opening's own levels fit fully; another
+# level of equal or neighbouring rank (havo next to mbo3) fits partly.
 LEVEL_RANKS = {
     "vmbo": 0,
     "mbo1": 1,
@@ -140,6 +141,8 @@ def validate_openings(records: Iterable[OpeningRecord], taxonomy: Taxonomy) -> N
         for level in r.levels:
             if level not in LEVEL_RANKS:
                 raise EngineInputError("opening", r.id, "levels", f"{level!r} is unknown")
+        if len({req.skill for req in r.skills}) != len(r.skills):
+            raise EngineInputError("opening", r.id, "skills", "a skill is listed twice")
         for req in r.skills:
             if req.skill not in taxonomy.position:
                 raise EngineInputError("opening", r.id, "skills", f"{req.skill!r} is unknown")
@@ -171,6 +174,8 @@ def validate_profiles(records: Iterable[ProfileRecord], taxonomy: Taxonomy) -> N
             raise EngineInputError(
                 "profile", r.id, "available_to", f"{r.available_to} is before {r.available_from}"
             )
+        if len({key for key, _level in r.skills}) != len(r.skills):
+            raise EngineInputError("profile", r.id, "skills", "a skill is listed twice")
         for key, level in r.skills:
             if key not in taxonomy.position:
                 raise EngineInputError("profile", r.id, "skills", f"{key!r} is unknown")

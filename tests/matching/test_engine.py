@@ -85,6 +85,21 @@ def test_a_related_skill_earns_partial_credit() -> None:
     assert features(profile(skills=[("plc", 3)]), o)["skills"] == 0.0
 
 
+def test_a_pair_earns_the_better_of_own_level_and_related_credit() -> None:
+    o = opening(skills=[Need("mig-mag-lassen", "must", 3)])
+    weak_own = profile(skills=[("mig-mag-lassen", 1)])
+    assert features(weak_own, o)["skills"] == pytest.approx(1 / 3)
+    weak_own_strong_relative = profile(skills=[("mig-mag-lassen", 1), ("tig-lassen", 3)])
+    assert features(weak_own_strong_relative, o)["skills"] == pytest.approx(0.5)
+
+
+def test_scores_stay_in_0_1_because_a_skill_cannot_be_listed_twice() -> None:
+    with pytest.raises(EngineInputError, match="profile 'p': skills: a skill is listed twice"):
+        features(profile(skills=[("plc", 1), ("plc", 3)]), opening())
+    with pytest.raises(EngineInputError, match="opening 'o': skills: a skill is listed twice"):
+        features(profile(), opening(skills=[Need("plc"), Need("plc", "nice")]))
+
+
 def test_holding_a_skill_beats_holding_its_relative() -> None:
     o = opening(skills=[Need("mig-mag-lassen", "must", 1)])
     both = profile(skills=[("mig-mag-lassen", 1), ("tig-lassen", 3)])
@@ -183,10 +198,13 @@ def test_availability_is_the_share_of_dates_and_hours_covered() -> None:
     full = profile(available_from=dt.date(2026, 12, 1), available_to=dt.date(2027, 2, 1), hours=40)
     assert features(full, o)["availability"] == pytest.approx(1.0)
     half_dates = profile(available_from=dt.date(2027, 1, 6), hours=40)
-    assert features(half_dates, o)["availability"] == pytest.approx(0.5 * 0.5 + 0.5)
+    assert features(half_dates, o)["availability"] == pytest.approx(0.5)
     half_hours = profile(hours=20)
-    assert features(half_hours, o)["availability"] == pytest.approx(0.5 + 0.5 * 0.5)
-    gone = profile(available_to=dt.date(2026, 12, 31), hours=0)
+    assert features(half_hours, o)["availability"] == pytest.approx(0.5)
+    both_half = profile(available_from=dt.date(2027, 1, 6), hours=20)
+    assert features(both_half, o)["availability"] == pytest.approx(0.25)
+    # Gone before it starts: no hours make up for that.
+    gone = profile(available_to=dt.date(2026, 12, 31), hours=40)
     assert features(gone, o)["availability"] == 0.0
 
 
