@@ -44,6 +44,8 @@ class MatchConfig:
     block_pairs: int = 4_000_000
     # Geographic blocking: grid cells of this many degrees.
     cell_degrees: float = 0.25
+    # Threads scoring blocks at once (numpy and scipy release the GIL).
+    workers: int = 2
 
     def __post_init__(self) -> None:
         if set(self.weights) != set(FEATURES):
@@ -54,6 +56,8 @@ class MatchConfig:
             raise ValueError("weights must sum to 1")
         if self.k < 1:
             raise ValueError("k must be at least 1")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
         for name in ("related_credit", "adjacent_level_fit", "neutral", "word_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must lie in [0, 1]")

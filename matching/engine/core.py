@@ -7,7 +7,9 @@ the only Python loops run over blocks and over the k results per row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +33,25 @@ from matching.engine.records import (
 from matching.engine.text import TextModel
 
 _FAR_PAST, _FAR_FUTURE = -1e9, 1e9
+# Blocking groups profiles by these travel-radius bands (km), so a short radius
+# is not scored against a long one's candidates.
+RADIUS_BANDS_KM = np.array([5, 10, 15, 20, 30, 50, 100], dtype=np.float32)
 _UNKNOWN_LEVEL = len(LEVELS)  # row of the level table for profiles without a level
+
+
+def _bounded_map(fn: Callable, items: Iterable, workers: int) -> Iterator:
+    """``map`` on a few threads, with at most 2 x workers results in flight (memory)."""
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        pending: deque = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def top_k_per_row(scores: np.ndarray, k: int) -> np.ndarray:
@@ -86,9 +106,10 @@ class OpeningSide:
     level_fit: np.ndarray  # (n, levels + 1): fit of each profile level
     sector: np.ndarray  # index into the sector vocabulary, -1 for none
 
-    def take(self, rows: np.ndarray) -> OpeningSide:
+    def take(self, rows: np.ndarray, *, text: bool = True) -> OpeningSide:
+        """The given rows; ``text=False`` skips the text matrix (already scored)."""
         return OpeningSide(
-            text=self.text[rows],
+            text=self.text[rows] if text else self.text[:0],
             need_by_level=[m[rows] for m in self.need_by_level],
             weight_sum=self.weight_sum[rows],
             type_bit=self.type_bit[rows],
@@ -122,9 +143,10 @@ class ProfileSide:
     sectors: np.ndarray  # (n, sectors + 1) bool; the last column is always False
     has_sectors: np.ndarray
 
-    def take(self, rows: np.ndarray) -> ProfileSide:
+    def take(self, rows: np.ndarray, *, text: bool = True) -> ProfileSide:
+        """The given rows; ``text=False`` skips the text matrix (already scored)."""
         return ProfileSide(
-            text=self.text[rows],
+            text=self.text[rows] if text else self.text[:0],
             credit_by_level=[m[rows] for m in self.credit_by_level],
             type_bits=self.type_bits[rows],
             eligible=self.eligible[rows],
@@ -268,15 +290,17 @@ class MatchIndex:
         validate_profiles(profiles, taxonomy)
         validate_openings(openings, taxonomy)
         index = cls(config or MatchConfig(), taxonomy)
-        index.text_model.fit([r.text() for r in profiles] + [r.text() for r in openings])
+        text = index.text_model.fit_transform(
+            [r.text() for r in profiles] + [r.text() for r in openings]
+        )
         for r in openings:
             index._sector_index(r.sector)
         for r in profiles:
             for s in r.sectors:
                 index._sector_index(s)
         index.profiles, index.openings = list(profiles), list(openings)
-        index.pside = index._profile_side(index.profiles)
-        index.oside = index._opening_side(index.openings)
+        index.pside = index._profile_side(index.profiles, text=text[: len(profiles)])
+        index.oside = index._opening_side(index.openings, text=text[len(profiles) :])
         index._index_points()
         return index
 
@@ -288,6 +312,10 @@ class MatchIndex:
         self.opening_points = PointIndex(os_.lat[os_.has_place], os_.lon[os_.has_place])
         self._profile_with_place = np.flatnonzero(ps.has_place)
         self._opening_with_place = np.flatnonzero(os_.has_place)
+        # Term-major copies of the text matrices, so one new record's product touches
+        # only the rows of its own terms (built on first incremental use).
+        self._profile_terms: sp.csr_matrix | None = None
+        self._opening_terms: sp.csr_matrix | None = None
 
     def upsert_profiles(self, records: Sequence[ProfileRecord]) -> None:
         """Replace (by id) or add profiles in the cached matrices, with no refit."""
@@ -321,7 +349,9 @@ class MatchIndex:
             return -1
         return self.sectors.setdefault(sector, len(self.sectors))
 
-    def _opening_side(self, records: Sequence[OpeningRecord]) -> OpeningSide:
+    def _opening_side(
+        self, records: Sequence[OpeningRecord], text: sp.csr_matrix | None = None
+    ) -> OpeningSide:
         cfg, pos, n_s = self.config, self.taxonomy.position, len(self.taxonomy.keys)
         rows, cols, weights, levels = [], [], [], []
         for i, r in enumerate(records):
@@ -350,7 +380,7 @@ class MatchIndex:
                 ]
                 level_fit[_UNKNOWN_LEVEL, i] = cfg.neutral
         return OpeningSide(
-            text=self.text_model.transform([r.text() for r in records]),
+            text=self.text_model.transform([r.text() for r in records]) if text is None else text,
             need_by_level=need_by_level,
             weight_sum=np.asarray(need.sum(axis=1), dtype=np.float32).ravel(),
             type_bit=np.array([_type_bits([r.type]) for r in records], dtype=np.int16),
@@ -377,7 +407,9 @@ class MatchIndex:
             ),
         )
 
-    def _profile_side(self, records: Sequence[ProfileRecord]) -> ProfileSide:
+    def _profile_side(
+        self, records: Sequence[ProfileRecord], text: sp.csr_matrix | None = None
+    ) -> ProfileSide:
         cfg, pos, n_s = self.config, self.taxonomy.position, len(self.taxonomy.keys)
         rows, cols, levels = [], [], []
         for i, r in enumerate(records):
@@ -407,7 +439,7 @@ class MatchIndex:
                 if s in self.sectors:
                     sectors[i, self.sectors[s]] = True
         return ProfileSide(
-            text=self.text_model.transform([r.text() for r in records]),
+            text=self.text_model.transform([r.text() for r in records]) if text is None else text,
             credit_by_level=credit_by_level,
             type_bits=np.array([_type_bits(r.types) for r in records], dtype=np.int16),
             eligible=np.array([r.visible for r in records], dtype=bool),
@@ -428,8 +460,13 @@ class MatchIndex:
 
     # ----- scoring -----------------------------------------------------------------
 
-    def features(self, ps: ProfileSide, os_: OpeningSide) -> tuple[np.ndarray, np.ndarray]:
-        """Hard-filter mask and feature values (features, n_p, n_o) for every pair."""
+    def features(
+        self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Hard-filter mask and feature values (features, n_p, n_o) for every pair.
+
+        ``text`` may carry the text similarities when the caller has them already.
+        """
         cfg = self.config
         n_p, n_o = ps.type_bits.shape[0], os_.type_bit.shape[0]
         mask = ps.eligible[:, None] & os_.eligible[None, :]
@@ -445,7 +482,7 @@ class MatchIndex:
         skills[:, ~has_needs] = cfg.neutral
 
         # text: cosine of the blended TF-IDF vectors
-        values[1] = (ps.text @ os_.text.T).toarray()
+        values[1] = (ps.text @ os_.text.T).toarray() if text is None else text
         np.clip(values[1], 0.0, 1.0, out=values[1])
 
         # level
@@ -488,9 +525,11 @@ class MatchIndex:
     def _weights(self) -> np.ndarray:
         return np.array([self.config.weights[f] for f in FEATURES], dtype=np.float32)
 
-    def score(self, ps: ProfileSide, os_: OpeningSide) -> tuple[np.ndarray, np.ndarray]:
+    def score(
+        self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n_p, n_o), -inf where a hard filter says no; and the contributions."""
-        mask, values = self.features(ps, os_)
+        mask, values = self.features(ps, os_, text)
         contributions = values * self._weights()[:, None, None]
         scores = contributions.sum(axis=0)
         scores[~mask] = -np.inf
@@ -503,40 +542,48 @@ class MatchIndex:
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(profile rows, opening rows) blocks covering every pair the filters may keep.
 
-        Profiles are grouped by grid cell; a cell's candidates are the openings within
-        the cell's largest radius of its centre, plus the cell's half-diagonal (so no
-        pair within a profile's radius is dropped), plus openings without a place.
+        Profiles are grouped by grid cell, then by the kinds of opening they want and
+        by a band of travel radius. A group's candidates are the openings of a kind
+        it wants within its largest radius of the cell's centre plus the cell's
+        half-diagonal (so, by the triangle inequality, no pair within a profile's
+        radius is dropped), plus openings without a place. Profiles without a place
+        are one group against every opening of a kind they want.
         """
-        ps, os_ = self.pside, self.oside
+        ps, os_, cfg = self.pside, self.oside, self.config
         useful = np.flatnonzero(os_.eligible)
-        no_place_openings = useful[~os_.has_place[useful]]
-        with_place = profile_rows[ps.has_place[profile_rows]]
-        without_place = profile_rows[~ps.has_place[profile_rows]]
-        groups: list[tuple[np.ndarray, np.ndarray]] = []
-        if len(without_place):
-            groups.append((without_place, useful))
-        keys = cell_keys(ps.lat[with_place], ps.lon[with_place], self.config.cell_degrees)
-        order = np.argsort(keys, kind="stable")
-        keys, with_place = keys[order], with_place[order]
-        bounds = np.flatnonzero(np.diff(keys)) + 1
-        for rows in np.split(with_place, bounds) if len(with_place) else []:
-            lat, lon, reach = cell_centre_and_reach(
-                cell_keys(ps.lat[rows[:1]], ps.lon[rows[:1]], self.config.cell_degrees)[0],
-                self.config.cell_degrees,
-            )
-            near = self._opening_with_place[
-                self.opening_points.within(lat, lon, float(ps.radius[rows].max()) + reach)
-            ]
-            near = near[os_.eligible[near]]
-            groups.append((rows, np.union1d(near, no_place_openings)))
-        for rows, cols in groups:
-            # Only openings of a type someone in the group wants.
-            cols = cols[(os_.type_bit[cols] & np.bitwise_or.reduce(ps.type_bits[rows])) != 0]
+        no_place = useful[~os_.has_place[useful]]
+        rows = profile_rows[ps.eligible[profile_rows] & (ps.type_bits[profile_rows] != 0)]
+        band = np.searchsorted(RADIUS_BANDS_KM, ps.radius[rows])
+        cell = np.where(ps.has_place[rows],
+                        cell_keys(ps.lat[rows], ps.lon[rows], cfg.cell_degrees), -1)  # fmt: skip
+        bits = ps.type_bits[rows]
+        order = np.lexsort((band, bits, cell))
+        rows, band, cell, bits = rows[order], band[order], cell[order], bits[order]
+        starts = np.flatnonzero(np.diff(cell) | np.diff(bits) | np.diff(band)) + 1
+        cell_cache: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+        for group in np.split(np.arange(len(rows)), starts) if len(rows) else []:
+            members, key, wanted = rows[group], int(cell[group[0]]), int(bits[group[0]])
+            if key == -1:
+                cols = useful
+            else:
+                if key not in cell_cache:
+                    lat, lon, reach = cell_centre_and_reach(key, cfg.cell_degrees)
+                    in_cell = cell == key
+                    widest = float(ps.radius[rows[in_cell]].max()) + reach
+                    near = self._opening_with_place[self.opening_points.within(lat, lon, widest)]
+                    near = near[os_.eligible[near]]
+                    centre_km = haversine_km(np.array([lat]), np.array([lon]), os_.lat[near],
+                                             os_.lon[near])[0]  # fmt: skip
+                    cell_cache = {key: (near, centre_km, reach)}  # one cell at a time
+                near, centre_km, reach = cell_cache[key]
+                limit = float(ps.radius[members].max()) + reach
+                cols = np.union1d(near[centre_km <= limit], no_place)
+            cols = cols[(os_.type_bit[cols] & wanted) != 0]
             if len(cols) == 0:
                 continue
-            step = max(1, self.config.block_pairs // len(cols))
-            for start in range(0, len(rows), step):
-                yield rows[start : start + step], cols
+            step = max(1, cfg.block_pairs // len(cols))
+            for start in range(0, len(members), step):
+                yield members[start : start + step], cols
 
     def _all_blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Unblocked: every profile against every opening, in row chunks (for tests)."""
@@ -547,27 +594,28 @@ class MatchIndex:
 
     # ----- top-k ---------------------------------------------------------------------
 
+    def _blocks(self, blocked: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if blocked:
+            return self._candidate_openings(np.arange(len(self.profiles)))
+        return self._all_blocks()
+
     def top_k_for_profiles(self, k: int | None = None, *, blocked: bool = True) -> TopK:
         """The best k openings for every profile, in memory-bounded blocks."""
         k = k or self.config.k
-        blocks = (
-            self._candidate_openings(np.arange(len(self.profiles)))
-            if blocked
-            else self._all_blocks()
-        )
-        out_rows, out_cols, out_scores, out_contrib = [], [], [], []
-        for rows, cols in blocks:
+
+        def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+            rows, cols = block
             scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
             best = top_k_per_row(scores, k)
             best_scores = np.take_along_axis(scores, best, axis=1)
             keep = np.isfinite(best_scores)
             r_idx = np.broadcast_to(np.arange(len(rows))[:, None], best.shape)[keep]
             c_idx = best[keep]
-            out_rows.append(rows[r_idx])
-            out_cols.append(cols[c_idx])
-            out_scores.append(best_scores[keep])
-            out_contrib.append(contributions[:, r_idx, c_idx].T)
-        return self._topk(out_rows, out_cols, out_scores, out_contrib)
+            return rows[r_idx], cols[c_idx], best_scores[keep], contributions[:, r_idx, c_idx].T
+
+        parts = list(_bounded_map(block_best, self._blocks(blocked), self.config.workers))
+        return self._topk(*(list(column) for column in zip(*parts, strict=True))
+                          if parts else ([], [], [], []))  # fmt: skip
 
     def top_k_for_openings(self, k: int | None = None, *, blocked: bool = True) -> TopK:
         """The best k profiles for every opening, merged across profile blocks."""
@@ -576,17 +624,18 @@ class MatchIndex:
         best_scores = np.full((n_o, k), -np.inf, dtype=np.float32)
         best_rows = np.zeros((n_o, k), dtype=np.int64)
         best_contrib = np.zeros((n_o, k, len(FEATURES)), dtype=np.float32)
-        blocks = (
-            self._candidate_openings(np.arange(len(self.profiles)))
-            if blocked
-            else self._all_blocks()
-        )
-        for rows, cols in blocks:
+
+        def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+            rows, cols = block
             scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
             top = top_k_per_row(scores.T, k)  # (n_cols, kk): rows of the block
             top_scores = np.take_along_axis(scores.T, top, axis=1)
-            top_rows = rows[top]
             top_contrib = contributions[:, top, np.arange(len(cols))[:, None]].transpose(1, 2, 0)
+            return cols, rows[top], top_scores, top_contrib
+
+        for cols, top_rows, top_scores, top_contrib in _bounded_map(
+            block_best, self._blocks(blocked), self.config.workers
+        ):
             merged_scores = np.concatenate([best_scores[cols], top_scores], axis=1)
             merged_rows = np.concatenate([best_rows[cols], top_rows], axis=1)
             merged_contrib = np.concatenate([best_contrib[cols], top_contrib], axis=1)
@@ -651,13 +700,21 @@ class MatchIndex:
         """
         validate_openings([record], self.taxonomy)
         os_ = self._opening_side([record])
-        rows = np.arange(len(self.profiles))
+        n = len(self.profiles)
+        rows = np.arange(n)
         if record.lat is not None:
             lat, lon = np.radians(record.lat), np.radians(record.lon)
-            reach = float(self.pside.radius.max()) if len(rows) else 0.0
-            near = self._profile_with_place[self.profile_points.within(lat, lon, reach + 0.01)]
-            rows = np.union1d(near, np.flatnonzero(~self.pside.has_place))
-        scores, contributions = self.score(self.pside.take(rows), os_)
+            reach = float(self.pside.radius.max()) if n else 0.0
+            near = np.zeros(n, dtype=bool)
+            near[self._profile_with_place[self.profile_points.within(lat, lon, reach + 0.01)]] = 1
+            near |= ~self.pside.has_place
+            if near.sum() < n // 2:  # else selecting rows costs more than scoring them
+                rows = np.flatnonzero(near)
+        if self._profile_terms is None:
+            self._profile_terms = self.pside.text.T.tocsr()
+        text = (os_.text @ self._profile_terms).toarray().T[rows]
+        side = self.pside if len(rows) == n else self.pside.take(rows, text=False)
+        scores, contributions = self.score(side, os_, text)
         return self._best(
             scores[:, 0],
             contributions[:, :, 0],
@@ -676,7 +733,10 @@ class MatchIndex:
                 self.opening_points.within(lat, lon, record.radius_km + 0.01)
             ]
             cols = np.union1d(near[self.oside.eligible[near]], cols[~self.oside.has_place[cols]])
-        scores, contributions = self.score(ps, self.oside.take(cols))
+        if self._opening_terms is None:
+            self._opening_terms = self.oside.text.T.tocsr()
+        text = (ps.text @ self._opening_terms).toarray()[:, cols]
+        scores, contributions = self.score(ps, self.oside.take(cols, text=False), text)
         return self._best(
             scores[0], contributions[:, 0, :], k, lambda i: (record.id, self.openings[cols[i]].id)
         )
