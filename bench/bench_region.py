@@ -41,7 +41,7 @@ from bench.common import (
 )
 from bench.synthetic import generate, texts
 from matching.engine import ENGINE_VERSION, MatchConfig, MatchIndex
-from matching.engine.text import TextModel, text_normalise
+from matching.engine.text import TextModel
 
 K = 20
 TARGET_FULL_S = 10.0
@@ -164,8 +164,6 @@ def part_engine(n_p: int, n_o: int, seed: int, runs: int) -> dict:
             index.score_profile(r)
 
     _, out["traced_incp_s"], out["trace_incp"] = traced(score_all_profiles, new_p)
-    out["product"] = product_experiment(index, new_o)
-    out["cached_analyzer"] = cached_analyzer_experiment(profiles, openings, config)
     return out
 
 
@@ -173,13 +171,16 @@ def part_floor(n_p: int, n_o: int, seed: int) -> dict:
     trades: dict = {}
     profiles, openings, _, data_mb = _data(n_p, n_o, seed, trades)
     p_texts, o_texts = texts(profiles, openings)
-    model = TextModel(MatchConfig())
+    config = MatchConfig()
+    model = TextModel(config)
+    # The same work the engine does for text: one fit_transform, then the product on
+    # as many threads as the engine uses.
     with Timer() as fit:
-        model.fit(p_texts + o_texts)
+        both = model.fit_transform(p_texts + o_texts)
     with Timer() as vec:
-        xp, xo = model.transform(p_texts), model.transform(o_texts)
+        xp, xo = both[:n_p], both[n_p:]
     with Timer() as prod:
-        best, density = floor_top_k(xp, xo, K)
+        best, density = floor_top_k(xp, xo, K, threads=config.workers)
     rows = np.repeat(np.arange(n_p), K)
     return {
         "data_mb": data_mb,
@@ -330,106 +331,6 @@ def traced(fn, *args, **kwargs) -> tuple[object, float, list]:
     return result, wall.s, timer.report()
 
 
-def product_experiment(index: MatchIndex, records) -> dict | None:
-    """score_opening's text product now (all profile rows x one opening) against one
-    with the profile matrix transposed once (touches only the opening's n-grams)."""
-    try:
-        text = index.pside.text
-        with Timer() as prep:
-            by_feature = text.T.tocsr()
-        now, alt = [], []
-        for r in records:
-            vector = index.text_model.transform([r.text()])
-            t0 = time.perf_counter()
-            a = (text @ vector.T).toarray()[:, 0]
-            t1 = time.perf_counter()
-            b = (vector @ by_feature).toarray()[0]
-            t2 = time.perf_counter()
-            assert np.allclose(a, b, atol=1e-5)
-            now.append(t1 - t0)
-            alt.append(t2 - t1)
-    except AttributeError:  # the engine changed its internals
-        return None
-    return {
-        "now_ms": float(np.median(now) * 1e3),
-        "alt_ms": float(np.median(alt) * 1e3),
-        "prep_s": prep.s,
-    }
-
-
-def _char_wb_cached(lo: int, hi: int):
-    """sklearn's char_wb n-grams, computed once per distinct word (exactly the same list)."""
-    cache: dict[str, list[str]] = {}
-
-    def grams(word: str) -> list[str]:
-        w = f" {word} "
-        out = []
-        for n in range(lo, hi + 1):
-            offset = 0
-            out.append(w[offset : offset + n])
-            while offset + n < len(w):
-                offset += 1
-                out.append(w[offset : offset + n])
-            if offset == 0:
-                break
-        return out
-
-    def analyse(normalised: str) -> list[str]:
-        result: list[str] = []
-        for word in normalised.split():
-            found = cache.get(word)
-            if found is None:
-                found = cache[word] = grams(word)
-            result.extend(found)
-        return result
-
-    return analyse
-
-
-def cached_analyzer_experiment(profiles, openings, config: MatchConfig) -> dict:
-    """Same matrices as TextModel, analysing each text once and each distinct word once."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
-
-    p_texts, o_texts = texts(profiles, openings)
-    with Timer() as ref:
-        model = TextModel(config).fit(p_texts + o_texts)
-        xp_ref, xo_ref = model.transform(p_texts), model.transform(o_texts)
-    common = {
-        "min_df": config.min_df,
-        "max_df": config.max_df,
-        "sublinear_tf": True,
-        "dtype": np.float32,
-    }
-    with Timer() as fast:
-        normalised = [text_normalise(t) for t in p_texts + o_texts]
-        words = TfidfVectorizer(
-            analyzer="word", ngram_range=config.word_ngrams, lowercase=False, **common
-        )
-        chars = TfidfVectorizer(analyzer=_char_wb_cached(*config.char_ngrams), **common)
-        share = config.word_share
-        x = sp.hstack(
-            [
-                normalize(words.fit_transform(normalised)) * np.float32(np.sqrt(share)),
-                normalize(chars.fit_transform(normalised)) * np.float32(np.sqrt(1 - share)),
-            ],
-            format="csr",
-            dtype=np.float32,
-        )
-        xp, xo = x[: len(p_texts)], x[len(p_texts) :]
-    same = (
-        xp.shape == xp_ref.shape
-        and abs(xp - xp_ref).max() < 1e-5
-        and abs(xo - xo_ref).max() < 1e-5
-        and words.vocabulary_ == model.words.vocabulary_
-        and chars.vocabulary_ == model.chars.vocabulary_
-    )
-    return {"reference_s": ref.s, "cached_s": fast.s, "same": bool(same)}
-
-
-# ----- the report ----------------------------------------------------------------------
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profiles", type=int, default=20_000)
@@ -571,19 +472,6 @@ def main() -> None:
     ]
     print(table("Targets (issue 4)", ["target", "measured", "met"], met))
 
-    c = engine["cached_analyzer"]
-    print(
-        f"\nexperiment: normalise once, fit_transform once, char_wb n-grams cached per distinct "
-        f"word: {c['cached_s']:.2f} s vs TextModel fit+transform {c['reference_s']:.2f} s "
-        f"(identical vocabularies and matrices: {'yes' if c['same'] else 'NO'})"
-    )
-    pe = engine["product"]
-    if pe:
-        print(
-            f"experiment: score_opening's text product {pe['now_ms']:.1f} ms (all {n_p:,} "
-            f"profile rows @ opening.T) vs {pe['alt_ms']:.2f} ms (opening @ profiles.T "
-            f"kept as CSR, built once in {pe['prep_s']:.2f} s), same values"
-        )
     header = ["function / statement (inclusive)", "where", "s"]
     for key, wall, title in (
         ("build", "traced_build_s", "MatchIndex.build"),

@@ -7,6 +7,7 @@ whole-word matching alone misses most of these.
 Speed: texts are normalised once, and the character n-grams of each distinct word
 are computed once and cached (a region's texts share a few thousand words), so the
 analysers cost a dictionary lookup per word instead of slicing every word again.
+Memory: n-grams are hashed and counted in chunks (see ``TextModel``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 from stop_words import get_stop_words
 
@@ -77,40 +78,80 @@ class _WordGrams:
 
 
 class TextModel:
-    """Two fitted vectorisers whose weighted, normalised blend gives cosine by dot product."""
+    """Word and character n-gram TF-IDF, blended so that a dot product is a cosine.
+
+    The n-grams are hashed (scikit-learn's ``HashingVectorizer``) rather than kept in
+    a vocabulary: fitting then only learns document frequencies, it can run in
+    chunks, and memory stays bounded at national scale. Fitting keeps the n-grams
+    seen in at least ``min_df`` documents and at most a ``max_df`` share of them,
+    with smoothed IDF weights and sublinear term frequency, as ``TfidfVectorizer``.
+    """
+
+    CHUNK = 20_000  # documents hashed at a time
 
     def __init__(self, config: MatchConfig) -> None:
         self.config = config
-        common = {"min_df": config.min_df, "max_df": config.max_df, "sublinear_tf": True,
-                  "dtype": np.float32}  # fmt: skip
-        self.words = TfidfVectorizer(analyzer=_WordGrams(*config.word_ngrams), **common)
-        self.chars = TfidfVectorizer(analyzer=_CharGrams(*config.char_ngrams), **common)
-        self.fitted = False
+        common = {"alternate_sign": False, "norm": None, "dtype": np.float32}
+        self.words = HashingVectorizer(
+            analyzer=_WordGrams(*config.word_ngrams), n_features=2**20, **common
+        )
+        self.chars = HashingVectorizer(
+            analyzer=_CharGrams(*config.char_ngrams), n_features=2**21, **common
+        )
+        self.weights: tuple[np.ndarray, np.ndarray] | None = None  # idf x kept, per part
 
-    def _blend(self, words: sp.spmatrix, chars: sp.spmatrix) -> sp.csr_matrix:
+    @property
+    def fitted(self) -> bool:
+        return self.weights is not None
+
+    def _counts(self, normalised: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        words = self.words.transform(normalised).tocsr()
+        chars = self.chars.transform(normalised).tocsr()
+        for part in (words, chars):
+            np.log(part.data, out=part.data)
+            part.data += 1.0  # sublinear tf: 1 + log(count)
+        return words, chars
+
+    def _weigh(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
         share = self.config.word_share
-        words = normalize(words) * np.float32(np.sqrt(share))
-        chars = normalize(chars) * np.float32(np.sqrt(1 - share))
-        return sp.hstack([words, chars], format="csr", dtype=np.float32)
+        blended = []
+        for part, weights, factor in ((words, self.weights[0], share),
+                                      (chars, self.weights[1], 1 - share)):  # fmt: skip
+            part.data *= weights[part.indices]
+            part.eliminate_zeros()
+            part = normalize(part, copy=False)
+            part.data *= np.float32(np.sqrt(factor))
+            blended.append(part)
+        return sp.hstack(blended, format="csr", dtype=np.float32)
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        normalised = [text_normalise(t) for t in texts]
-        try:
-            words = self.words.fit_transform(normalised)
-            chars = self.chars.fit_transform(normalised)
-        except ValueError:
-            # A tiny corpus cannot meet min_df/max_df; relax them rather than fail.
-            for vectoriser in (self.words, self.chars):
-                vectoriser.set_params(min_df=1, max_df=1.0)
-            words = self.words.fit_transform(normalised)
-            chars = self.chars.fit_transform(normalised)
-        self.fitted = True
-        return self._blend(words, chars)
+        chunks = []
+        df_words = np.zeros(self.words.n_features, dtype=np.int64)
+        df_chars = np.zeros(self.chars.n_features, dtype=np.int64)
+        for start in range(0, len(texts), self.CHUNK):
+            normalised = [text_normalise(t) for t in texts[start : start + self.CHUNK]]
+            words, chars = self._counts(normalised)
+            df_words += np.bincount(words.indices, minlength=self.words.n_features)
+            df_chars += np.bincount(chars.indices, minlength=self.chars.n_features)
+            chunks.append((words, chars))
+        n = len(texts)
+        min_df, max_df = self.config.min_df, self.config.max_df * n
+        if not ((df_words >= min_df) & (df_words <= max_df)).any():
+            min_df, max_df = 1, n  # a tiny corpus cannot meet the pruning; keep everything
+        self.weights = tuple(
+            np.where((df >= min_df) & (df <= max_df),
+                     np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0).astype(np.float32)
+            for df in (df_words, df_chars)
+        )  # fmt: skip
+        weighed = [self._weigh(words, chars) for words, chars in chunks]
+        chunks.clear()
+        return sp.vstack(weighed, format="csr") if len(weighed) > 1 else weighed[0]
 
     def fit(self, texts: Sequence[str]) -> TextModel:
         self.fit_transform(texts)
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        normalised = [text_normalise(t) for t in texts]
-        return self._blend(self.words.transform(normalised), self.chars.transform(normalised))
+        if self.weights is None:
+            raise ValueError("fit the text model first")
+        return self._weigh(*self._counts([text_normalise(t) for t in texts]))
