@@ -204,6 +204,10 @@ def part_straightforward(n_p: int, n_o: int, seed: int, dense: bool) -> dict:
         model.fit(p_texts + o_texts)
     with Timer() as vec:
         xp, xo = model.transform(p_texts), model.transform(o_texts)
+        # The engine hashes n-grams into 3M columns; a straightforward implementation
+        # has a vocabulary instead, so keep only the columns some text uses.
+        used = np.unique(np.concatenate([xp.indices, xo.indices]))
+        xp, xo = xp[:, used], xo[:, used]
     n_feat = xp.shape[1]
     # dense inputs, normalised copies inside cosine_similarity, the scores, the argsort
     estimate_gb = ((n_p + n_o) * n_feat * 4 * 2 + n_p * n_o * (4 + 8)) / 1e9
