@@ -8,8 +8,10 @@ at import time.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -144,6 +146,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # --- MaakMatch's own tunables -------------------------------------------------
 # Students younger than this need parental consent recorded by a counsellor.
 MAAKMATCH_PARENTAL_CONSENT_AGE = 16
+# The minute sweep re-enqueues rows flagged for matching longer ago than this.
+MAAKMATCH_SWEEP_GRACE = dt.timedelta(seconds=30)
 # How long a counsellor's invitation link stays valid.
 MAAKMATCH_INVITATION_DAYS = env_int("MAAKMATCH_INVITATION_DAYS", 30, minimum=1)
 
@@ -182,6 +186,9 @@ CELERY_RESULT_BACKEND = env_str(
 )
 
 
+REDIS_VISIBILITY_TIMEOUT = 3600  # seconds; must exceed CELERY_TASK_TIME_LIMIT
+
+
 def filesystem_broker_options(var_dir: Path) -> dict[str, object]:
     """Folders of Celery's filesystem transport; kombu would otherwise put its
     control folder in the current directory."""
@@ -198,8 +205,10 @@ def filesystem_broker_options(var_dir: Path) -> dict[str, object]:
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     filesystem_broker_options(VAR_DIR)
     if CELERY_BROKER_URL.startswith("filesystem://")
-    else {"visibility_timeout": 3600}
+    # Above the longest task (CELERY_TASK_TIME_LIMIT), or Redis redelivers it meanwhile.
+    else {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 )
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -210,11 +219,28 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured(
         "CELERY_TASK_TIME_LIMIT must be larger than CELERY_TASK_SOFT_TIME_LIMIT."
     )
+if CELERY_TASK_TIME_LIMIT >= REDIS_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_TIME_LIMIT must stay below {REDIS_VISIBILITY_TIMEOUT} s, Redis's "
+        "visibility timeout, or a running task is delivered twice."
+    )
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"matching.*": {"queue": "matching"}}
+CELERY_TASK_ROUTES = {
+    "worker.match_*": {"queue": "matching"},
+    "worker.matching_sweep": {"queue": "default"},
+}
+# Periodic tasks, in one place.
+CELERY_BEAT_SCHEDULE = {
+    "matching-sweep": {"task": "worker.matching_sweep", "schedule": 60.0},
+    "match-full-recompute": {
+        "task": "worker.match_full_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "openings-expire": {"task": "worker.openings_expire", "schedule": crontab(hour=3, minute=0)},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -171,6 +171,9 @@ class Opening(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # Set when the row changed and its suggestions are not yet recomputed: the source
+    # of truth for matching, so a lost broker message only delays (see worker/).
+    needs_matching_since = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -308,6 +311,7 @@ class Profile(models.Model):
         default=True,
         help_text=_("When off, no new suggestions are made for this profile."),
     )
+    needs_matching_since = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

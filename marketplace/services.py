@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from celery import current_app
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.exceptions import DomainError
-from marketplace.models import Place, Province, Skill, SkillCategory
+from marketplace.models import (
+    Opening,
+    OpeningStatus,
+    Place,
+    Profile,
+    Province,
+    Skill,
+    SkillCategory,
+)
+
+logger = logging.getLogger(__name__)
+# How long a published opening stays open without a change before it expires.
+OPENING_OPEN_DAYS = 90
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -134,3 +150,52 @@ def coordinator_group_ensure() -> Group:
     )
     group.permissions.set(permissions)
     return group
+
+
+def _matching_request(model: type[Opening] | type[Profile], pk: int, task: str) -> None:
+    """Flag the row, then, once committed, ask a worker to match it now.
+
+    The flag is the truth (the worker's minute sweep finds every flagged row); the
+    message only makes it fast. A broker that is down costs a delay, never the save.
+    """
+    model.objects.filter(pk=pk, needs_matching_since__isnull=True).update(
+        needs_matching_since=timezone.now()
+    )
+
+    def send() -> None:
+        try:
+            current_app.send_task(task, args=[pk], retry=False)
+        except Exception:
+            logger.warning("Could not enqueue %s(%s); the sweep will pick it up.", task, pk)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def opening_save(*, opening: Opening) -> Opening:
+    """Save a (new or changed) opening; an open one gets fresh suggestions."""
+    opening.full_clean()
+    opening.save()
+    if opening.status == OpeningStatus.OPEN or opening.matches.exists():
+        _matching_request(Opening, opening.pk, "worker.match_opening")
+    return opening
+
+
+@transaction.atomic
+def opening_publish(*, opening: Opening) -> Opening:
+    """Open an opening to students; suggestions follow once the transaction commits."""
+    now = timezone.now()
+    opening.status = OpeningStatus.OPEN
+    opening.published_at = opening.published_at or now
+    opening.expires_at = now + dt.timedelta(days=OPENING_OPEN_DAYS)
+    return opening_save(opening=opening)
+
+
+@transaction.atomic
+def profile_save(*, profile: Profile) -> Profile:
+    """Save a profile; when it is (or was) open to suggestions, they are refreshed."""
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    if profile.is_visible or profile.matches.exists():
+        _matching_request(Profile, profile.pk, "worker.match_profile")
+    return profile

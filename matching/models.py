@@ -68,3 +68,67 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} ~ {self.opening} ({self.score:.2f}, {self.state})"
+
+
+class MatchRunStatus(models.TextChoices):
+    RUNNING = "running", _("running")
+    FINISHED = "finished", _("finished")
+    FAILED = "failed", _("failed")
+
+
+class MatchRun(models.Model):
+    """One full recompute: when, how far, what it stored, and why it failed if it did."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=MatchRunStatus.choices, default=MatchRunStatus.RUNNING
+    )
+    engine_version = models.CharField(_("engine version"), max_length=20)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    profiles = models.PositiveIntegerField(default=0)
+    openings = models.PositiveIntegerField(default=0)
+    stored = models.PositiveIntegerField(default=0)
+    retired = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # The run's fitted text model, shared by every worker process scoring a chunk.
+    text_state = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("match run")
+        verbose_name_plural = _("match runs")
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(chunks_done__lte=models.F("chunks_total")),
+                name="match_run_chunks_done_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MatchRunStatus.values), name="match_run_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status}, {self.chunks_done}/{self.chunks_total})"
+
+    @property
+    def progress(self) -> float:
+        return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
+
+
+class MatchRunChunk(models.Model):
+    """One chunk of profiles of a run; ``done`` flips once, however often it runs."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    profile_ids = models.JSONField(default=list)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="match_run_chunk_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.number}"

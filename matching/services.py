@@ -42,23 +42,16 @@ def engine_taxonomy() -> Taxonomy:
     return Taxonomy(keys=[s.slug for s in skills], related=sorted(pairs), terms=terms)
 
 
-def openings_for_matching() -> QuerySet[Opening]:
-    return (
-        Opening.objects.filter(status=OpeningStatus.OPEN)
-        .select_related("company", "place")
-        .prefetch_related(
-            Prefetch("opening_skills", queryset=OpeningSkill.objects.select_related("skill"))
-        )
+def openings_for_matching(*, open_only: bool = True) -> QuerySet[Opening]:
+    openings = Opening.objects.filter(status=OpeningStatus.OPEN) if open_only else Opening.objects
+    return openings.select_related("company", "place").prefetch_related(
+        Prefetch("opening_skills", queryset=OpeningSkill.objects.select_related("skill"))
     )
 
 
 def profiles_for_matching() -> QuerySet[Profile]:
-    return (
-        Profile.objects.filter(user__is_active=True)
-        .select_related("place")
-        .prefetch_related(
-            Prefetch("profile_skills", queryset=ProfileSkill.objects.select_related("skill"))
-        )
+    return Profile.objects.select_related("place", "user").prefetch_related(
+        Prefetch("profile_skills", queryset=ProfileSkill.objects.select_related("skill"))
     )
 
 
@@ -107,18 +100,25 @@ def profile_record(profile: Profile) -> ProfileRecord:
         available_to=profile.available_until,
         hours=profile.hours_per_week,
         sectors=list(profile.sectors),
-        visible=profile.is_visible,
+        visible=profile.is_visible and profile.user.is_active,
     )
 
 
-def match_index_build(*, config: MatchConfig = MATCH_CONFIG) -> MatchIndex | None:
-    """The full run's index (fits the vocabulary); None when there is nothing to match."""
+def match_index_build(
+    *, config: MatchConfig = MATCH_CONFIG, text_state: dict | None = None
+) -> MatchIndex | None:
+    """An index over every profile and open opening; fits the text model unless
+    ``text_state`` carries an earlier fit. None when there is nothing to match."""
     profiles = [profile_record(p) for p in profiles_for_matching()]
     openings = [opening_record(o) for o in openings_for_matching()]
     if not profiles or not openings:
         return None
     return MatchIndex.build(
-        profiles=profiles, openings=openings, taxonomy=engine_taxonomy(), config=config
+        profiles=profiles,
+        openings=openings,
+        taxonomy=engine_taxonomy(),
+        config=config,
+        text_state=text_state or None,
     )
 
 
@@ -216,3 +216,21 @@ def _ranks(
         counter[group] = counter.get(group, 0) + 1
         ranks[(s.profile_id, s.opening_id)] = counter[group]
     return ranks
+
+
+def matches_store_ranked(
+    *, index: MatchIndex | None, suggestions: Sequence[Suggestion], rank: str
+) -> None:
+    """Upsert a part of a full run, with one kind of rank (``profile_rank`` or
+    ``opening_rank``) numbered within each profile or opening."""
+    if index is None or not suggestions:
+        return
+    key = (lambda s: s.profile_id) if rank == "profile_rank" else (lambda s: s.opening_id)
+    ranks = _ranks(suggestions, key=key)
+    rows = [_match(index, s, **{rank: ranks[(s.profile_id, s.opening_id)]}) for s in suggestions]
+    _upsert(rows, [rank])
+
+
+def matches_settle() -> int:
+    """After a full run: retire untouched suggestions that no list holds any more."""
+    return _settle(Match.objects.all())

@@ -1,11 +1,93 @@
-"""Celery tasks. Thin: primary keys in, a service call, done."""
+"""Celery tasks. Thin: primary keys in, a service call, done.
+
+Transient failures (database or broker connection) retry with exponential backoff;
+anything else fails at once and, for a full run, marks the run failed with its error.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+
+import kombu.exceptions
+import redis.exceptions
+from celery import group, shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from matching import pipeline
+
+logger = logging.getLogger(__name__)
+TRANSIENT = (
+    OperationalError,
+    InterfaceError,
+    kombu.exceptions.OperationalError,
+    redis.exceptions.ConnectionError,
+    ConnectionError,
+)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
 
 
 @shared_task(name="worker.ping")
 def ping() -> str:
     """Answers ``pong``: proves a worker is up and reading the broker."""
     return "pong"
+
+
+@shared_task(name="worker.match_opening", **RETRY)
+def match_opening(opening_id: int) -> str:
+    return pipeline.opening_match(opening_id=opening_id)
+
+
+@shared_task(name="worker.match_profile", **RETRY)
+def match_profile(profile_id: int) -> str:
+    return pipeline.profile_match(profile_id=profile_id)
+
+
+@shared_task(name="worker.match_full_recompute", **RETRY)
+def match_full_recompute() -> int:
+    """Refit, then fan the profiles out in chunks over every matching worker."""
+    run, chunks = pipeline.run_start()
+    if chunks:
+        group(match_run_chunk.s(chunk.pk) for chunk in chunks).apply_async()
+    return run.pk
+
+
+@shared_task(name="worker.match_run_chunk", bind=True, **RETRY)
+def match_run_chunk(self: object, chunk_id: int) -> bool:
+    try:
+        return pipeline.run_chunk(chunk_id=chunk_id)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        from matching.models import MatchRunChunk
+
+        run_id = MatchRunChunk.objects.filter(pk=chunk_id).values_list("run_id", flat=True).first()
+        if run_id:
+            pipeline.run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@shared_task(name="worker.matching_sweep")
+def matching_sweep() -> int:
+    """Re-enqueue rows flagged for matching whose message was lost or delayed."""
+    openings, profiles = pipeline.matching_stale(older_than=settings.MAAKMATCH_SWEEP_GRACE)
+    for pk in openings:
+        match_opening.delay(pk)
+    for pk in profiles:
+        match_profile.delay(pk)
+    if openings or profiles:
+        logger.info("Sweep re-enqueued %s openings and %s profiles.", len(openings), len(profiles))
+    return len(openings) + len(profiles)
+
+
+@shared_task(name="worker.openings_expire", **RETRY)
+def openings_expire() -> int:
+    expired = pipeline.openings_expire()
+    logger.info("Expired %s openings.", expired)
+    return expired

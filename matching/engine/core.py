@@ -281,8 +281,13 @@ class MatchIndex:
         openings: Sequence[OpeningRecord],
         taxonomy: Taxonomy,
         config: MatchConfig | None = None,
+        text_state: dict | None = None,
     ) -> MatchIndex:
-        """The full run: validate, fit the vocabulary on every text, build all matrices."""
+        """The full run: validate, fit the text model on every text, build all matrices.
+
+        With ``text_state`` (``TextModel.state()`` of an earlier fit) nothing is refit:
+        worker processes share one full run's fit this way.
+        """
         if not profiles:
             raise EngineInputError("corpus", "-", "profiles", "is empty")
         if not openings:
@@ -290,9 +295,11 @@ class MatchIndex:
         validate_profiles(profiles, taxonomy)
         validate_openings(openings, taxonomy)
         index = cls(config or MatchConfig(), taxonomy)
-        text = index.text_model.fit_transform(
-            [r.text() for r in profiles] + [r.text() for r in openings]
-        )
+        texts = [r.text() for r in profiles] + [r.text() for r in openings]
+        if text_state is None:
+            text = index.text_model.fit_transform(texts)
+        else:
+            text = index.text_model.load(text_state).transform(texts)
         for r in openings:
             index._sector_index(r.sector)
         for r in profiles:
@@ -585,23 +592,36 @@ class MatchIndex:
             for start in range(0, len(members), step):
                 yield members[start : start + step], cols
 
-    def _all_blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def _all_blocks(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Unblocked: every profile against every opening, in row chunks (for tests)."""
         cols = np.arange(len(self.openings))
         step = max(1, self.config.block_pairs // max(len(cols), 1))
-        for start in range(0, len(self.profiles), step):
-            yield np.arange(start, min(start + step, len(self.profiles))), cols
+        for start in range(0, len(rows), step):
+            yield rows[start : start + step], cols
 
     # ----- top-k ---------------------------------------------------------------------
 
-    def _blocks(self, blocked: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def _blocks(
+        self, blocked: bool, rows: np.ndarray | None = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        rows = np.arange(len(self.profiles)) if rows is None else rows
         if blocked:
-            return self._candidate_openings(np.arange(len(self.profiles)))
-        return self._all_blocks()
+            return self._candidate_openings(rows)
+        return self._all_blocks(rows)
 
-    def top_k_for_profiles(self, k: int | None = None, *, blocked: bool = True) -> TopK:
-        """The best k openings for every profile, in memory-bounded blocks."""
+    def top_k_for_profiles(
+        self,
+        k: int | None = None,
+        *,
+        blocked: bool = True,
+        profile_ids: Sequence[object] | None = None,
+    ) -> TopK:
+        """The best k openings for every profile (or those given), in bounded blocks."""
         k = k or self.config.k
+        rows = None
+        if profile_ids is not None:
+            known = [self.profile_position[i] for i in profile_ids if i in self.profile_position]
+            rows = np.array(sorted(known), dtype=np.int64)
 
         def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
             rows, cols = block
@@ -613,7 +633,7 @@ class MatchIndex:
             c_idx = best[keep]
             return rows[r_idx], cols[c_idx], best_scores[keep], contributions[:, r_idx, c_idx].T
 
-        parts = list(_bounded_map(block_best, self._blocks(blocked), self.config.workers))
+        parts = list(_bounded_map(block_best, self._blocks(blocked, rows), self.config.workers))
         return self._topk(*(list(column) for column in zip(*parts, strict=True))
                           if parts else ([], [], [], []))  # fmt: skip
 

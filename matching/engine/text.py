@@ -151,6 +151,26 @@ class TextModel:
         self.fit_transform(texts)
         return self
 
+    def state(self) -> dict[str, list]:
+        """The fitted weights as plain lists (JSON-safe): kept columns and their IDF."""
+        if self.weights is None:
+            raise ValueError("fit the text model first")
+        return {
+            name: [np.flatnonzero(w).tolist(), w[w > 0].tolist()]
+            for name, w in zip(("words", "chars"), self.weights, strict=True)
+        }
+
+    def load(self, state: dict[str, list]) -> TextModel:
+        """Use weights fitted elsewhere (another worker process): no refit."""
+        weights = []
+        for name, vectoriser in (("words", self.words), ("chars", self.chars)):
+            columns, values = state[name]
+            w = np.zeros(vectoriser.n_features, dtype=np.float32)
+            w[np.asarray(columns, dtype=np.int64)] = values
+            weights.append(w)
+        self.weights = (weights[0], weights[1])
+        return self
+
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         if self.weights is None:
             raise ValueError("fit the text model first")

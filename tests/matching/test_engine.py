@@ -598,3 +598,22 @@ def test_upserted_rows_score_like_fresh_ones_and_leave_others_alone() -> None:
     assert values[5, 5, 0] == 1.0
     assert values[5, 60, 0] == CONFIG.neutral  # no sectors given: neutral
     assert index.score_profile(changed)[0].opening_id == "o7"
+
+
+def test_top_k_for_some_profiles_equals_their_part_of_the_full_run(region: MatchIndex) -> None:
+    some = [r.id for r in region.profiles[10:50]] + ["not-in-the-index"]
+    part = _as_rows(region.top_k_for_profiles(profile_ids=some))
+    whole = [row for row in _as_rows(region.top_k_for_profiles()) if row[0] in set(some)]
+    assert part == whole
+    assert part
+
+
+def test_a_text_state_reloads_the_same_fit(region: MatchIndex) -> None:
+    again = MatchIndex.build(
+        profiles=region.profiles,
+        openings=region.openings,
+        taxonomy=TAXONOMY,
+        config=region.config,
+        text_state=region.text_model.state(),
+    )
+    assert _as_rows(again.top_k_for_profiles()) == _as_rows(region.top_k_for_profiles())

@@ -104,8 +104,15 @@ def test_a_worker_on_redis_answers_ping() -> None:
 
 
 def test_matching_tasks_are_routed_to_their_own_queue() -> None:
-    route = app.amqp.router.route({}, "matching.score_opening")
-    assert route["queue"].name == "matching"
+    for name in (
+        "worker.match_opening",
+        "worker.match_profile",
+        "worker.match_run_chunk",
+        "worker.match_full_recompute",
+    ):
+        assert app.amqp.router.route({}, name)["queue"].name == "matching", name
+    assert app.amqp.router.route({}, "worker.matching_sweep")["queue"].name == "default"
+    assert app.amqp.router.route({}, "worker.openings_expire")["queue"].name == "default"
     assert app.amqp.router.route({}, "worker.ping")["queue"].name == "default"
 
 

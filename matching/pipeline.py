@@ -1,0 +1,161 @@
+"""What the worker's tasks do: keep suggestions in step with profiles and openings.
+
+Every function is safe to run twice or twice at once:
+- a row's ``needs_matching_since`` is cleared only if it did not change meanwhile;
+- a task whose row changed after it read it stores nothing (a newer task will);
+- a run's chunk counts once however often it runs; the last chunk finishes the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from marketplace.models import Opening, OpeningStatus, Profile
+from matching import services
+from matching.engine import ENGINE_VERSION
+from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
+from matching.warm import WARM
+
+RUN_CHUNK_PROFILES = 2_000
+# Openings untouched this long after publishing are treated as forgotten and expire.
+OPENING_UNCONFIRMED_DAYS = 90
+
+
+def opening_match(*, opening_id: int) -> str:
+    """Score one opening against every profile and store its suggestions."""
+    opening = services.openings_for_matching(open_only=False).filter(pk=opening_id).first()
+    if opening is None:
+        return "gone"
+    index = WARM.current()
+    with transaction.atomic():
+        current = Opening.objects.select_for_update().filter(pk=opening_id).first()
+        if current is None or current.updated_at != opening.updated_at:
+            return "superseded"
+        if index is not None:
+            services.matches_store_for_opening(index=index, opening=opening)
+        Opening.objects.filter(
+            pk=opening_id, needs_matching_since=opening.needs_matching_since
+        ).update(needs_matching_since=None)
+    return "stored"
+
+
+def profile_match(*, profile_id: int) -> str:
+    """Score one profile against every opening and store its suggestions."""
+    profile = services.profiles_for_matching().filter(pk=profile_id).first()
+    if profile is None:
+        return "gone"
+    index = WARM.current()
+    with transaction.atomic():
+        current = Profile.objects.select_for_update().filter(pk=profile_id).first()
+        if current is None or current.updated_at != profile.updated_at:
+            return "superseded"
+        if index is not None:
+            services.matches_store_for_profile(index=index, profile=profile)
+        Profile.objects.filter(
+            pk=profile_id, needs_matching_since=profile.needs_matching_since
+        ).update(needs_matching_since=None)
+    return "stored"
+
+
+def matching_stale(*, older_than: dt.timedelta) -> tuple[list[int], list[int]]:
+    """Openings and profiles flagged for matching longer ago than ``older_than``."""
+    cutoff = timezone.now() - older_than
+    openings = Opening.objects.filter(needs_matching_since__lte=cutoff)
+    profiles = Profile.objects.filter(needs_matching_since__lte=cutoff)
+    return (list(openings.values_list("pk", flat=True)[:1000]),
+            list(profiles.values_list("pk", flat=True)[:1000]))  # fmt: skip
+
+
+def run_start() -> tuple[MatchRun, list[MatchRunChunk]]:
+    """Refit the text model on everything and split the profiles into chunks."""
+    index = services.match_index_build()
+    if index is None:
+        run = MatchRun.objects.create(
+            engine_version=ENGINE_VERSION, status=MatchRunStatus.FINISHED,
+            finished_at=timezone.now(),
+        )  # fmt: skip
+        return run, []
+    ids = [r.id for r in index.profiles]
+    size = RUN_CHUNK_PROFILES
+    with transaction.atomic():
+        run = MatchRun.objects.create(
+            engine_version=ENGINE_VERSION,
+            chunks_total=math.ceil(len(ids) / size),
+            profiles=len(ids),
+            openings=len(index.openings),
+            text_state=index.text_model.state(),
+        )
+        chunks = MatchRunChunk.objects.bulk_create(
+            MatchRunChunk(run=run, number=n, profile_ids=ids[start : start + size])
+            for n, start in enumerate(range(0, len(ids), size))
+        )
+        # Ranks are rebuilt by this run; what people decided stays untouched.
+        Match.objects.update(profile_rank=None, opening_rank=None)
+    return run, chunks
+
+
+def run_chunk(*, chunk_id: int) -> bool:
+    """Score one chunk of profiles; returns True when this chunk finished the run."""
+    chunk = MatchRunChunk.objects.select_related("run").get(pk=chunk_id)
+    run = chunk.run
+    if chunk.done or run.status != MatchRunStatus.RUNNING:
+        return False
+    index = WARM.current(run=run)
+    suggestions = list(index.top_k_for_profiles(profile_ids=chunk.profile_ids))
+    with transaction.atomic():
+        if not MatchRunChunk.objects.filter(pk=chunk.pk, done=False).update(done=True):
+            return False  # another delivery of this chunk got here first
+        services.matches_store_ranked(index=index, suggestions=suggestions, rank="profile_rank")
+        MatchRun.objects.filter(pk=run.pk).update(
+            chunks_done=F("chunks_done") + 1, stored=F("stored") + len(suggestions)
+        )
+    run.refresh_from_db()
+    if run.chunks_done == run.chunks_total:
+        run_finish(run_id=run.pk)
+        return True
+    return False
+
+
+def run_finish(*, run_id: int) -> None:
+    """Openings' own top-k, then retire untouched suggestions in no list."""
+    run = MatchRun.objects.get(pk=run_id)
+    index = WARM.current(run=run)
+    with transaction.atomic():
+        claimed = MatchRun.objects.filter(
+            pk=run_id, status=MatchRunStatus.RUNNING, chunks_done=F("chunks_total")
+        ).update(status=MatchRunStatus.FINISHED, finished_at=timezone.now())
+        if not claimed:
+            return
+        by_opening = list(index.top_k_for_openings()) if index is not None else []
+        services.matches_store_ranked(index=index, suggestions=by_opening, rank="opening_rank")
+        retired = services.matches_settle()
+        MatchRun.objects.filter(pk=run_id).update(retired=retired)
+
+
+def run_fail(*, run_id: int, error: str) -> None:
+    MatchRun.objects.filter(pk=run_id, status=MatchRunStatus.RUNNING).update(
+        status=MatchRunStatus.FAILED, error=error[:4000], finished_at=timezone.now()
+    )
+
+
+def openings_expire(*, today: dt.date | None = None) -> int:
+    """Close openings past their end date or left unconfirmed; retire their suggestions."""
+    today = today or timezone.localdate()
+    forgotten = timezone.now() - dt.timedelta(days=OPENING_UNCONFIRMED_DAYS)
+    expiring = Opening.objects.filter(status=OpeningStatus.OPEN).filter(
+        Q(end_date__lt=today) | Q(updated_at__lt=forgotten)
+    )
+    ids = list(expiring.values_list("pk", flat=True))
+    with transaction.atomic():
+        Opening.objects.filter(pk__in=ids, status=OpeningStatus.OPEN).update(
+            status=OpeningStatus.EXPIRED, updated_at=timezone.now()
+        )
+        Match.objects.filter(opening_id__in=ids, state=MatchState.SUGGESTED).update(
+            state=MatchState.RETIRED, profile_rank=None, opening_rank=None
+        )
+    return len(ids)

@@ -1,0 +1,93 @@
+"""The per-process warm index: fitted text model and matrices kept between tasks.
+
+Before each use it reads only the profiles and openings whose ``updated_at`` moved
+since its last look (an indexed query), with an overlap for transactions that
+committed late, and writes them into the cached matrices. It rebuilds only when a
+newer full run's fit exists or the skills taxonomy changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+
+from django.db.models import Max
+from django.utils import timezone
+
+from marketplace.models import Opening, Profile, Skill
+from matching import services
+from matching.engine import MatchIndex
+from matching.models import MatchRun
+
+# A row committed up to this long after its updated_at was set is still seen.
+LOOK_BACK = dt.timedelta(seconds=60)
+
+
+class WarmIndex:
+    def __init__(self) -> None:
+        self.index: MatchIndex | None = None
+        self.run_id: int | None = None
+        self.taxonomy_version: dt.datetime | None = None
+        self.looked_at: dt.datetime | None = None
+        self.lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.index = None
+
+    def current(self, *, run: MatchRun | None = None) -> MatchIndex | None:
+        """The index, fresh as of now; ``run`` asks for that run's fit."""
+        with self.lock:
+            run = run or MatchRun.objects.exclude(text_state={}).order_by("-pk").first()
+            taxonomy_version = Skill.objects.aggregate(v=Max("updated_at"))["v"]
+            stale_fit = (run.pk if run else None) != self.run_id
+            if self.index is None or stale_fit or taxonomy_version != self.taxonomy_version:
+                self._rebuild(run, taxonomy_version)
+            else:
+                self._refresh()
+            return self.index
+
+    def _rebuild(self, run: MatchRun | None, taxonomy_version: dt.datetime | None) -> None:
+        looked_at = timezone.now()
+        self.index = services.match_index_build(text_state=run.text_state if run else None)
+        self.run_id = run.pk if run and self.index is not None else None
+        self.taxonomy_version = taxonomy_version
+        self.looked_at = looked_at
+
+    def _refresh(self) -> None:
+        looked_at = timezone.now()
+        since = self.looked_at - LOOK_BACK
+        index = self.index
+        profiles = [
+            services.profile_record(p)
+            for p in services.profiles_for_matching().filter(updated_at__gte=since)
+        ]
+        openings = [
+            services.opening_record(o)
+            for o in services.openings_for_matching(open_only=False).filter(updated_at__gte=since)
+        ]
+        if profiles:
+            index.upsert_profiles(profiles)
+        if openings:
+            index.upsert_openings(openings)
+        self._forget_deleted(index)
+        self.looked_at = looked_at
+
+    def _forget_deleted(self, index: MatchIndex) -> None:
+        """Rows deleted since the last look can never be suggested again."""
+        if Profile.objects.count() < sum(r.visible for r in index.profiles):
+            alive = set(Profile.objects.values_list("pk", flat=True))
+            gone = [r for r in index.profiles if r.visible and r.id not in alive]
+            index.upsert_profiles([_replace(r, visible=False) for r in gone])
+        if Opening.objects.count() < len(index.openings):
+            alive = set(Opening.objects.values_list("pk", flat=True))
+            gone = [r for r in index.openings if r.is_open and r.id not in alive]
+            index.upsert_openings([_replace(r, is_open=False) for r in gone])
+
+
+def _replace(record: object, **changes: object) -> object:
+    return dataclasses.replace(record, **changes)
+
+
+WARM = WarmIndex()  # one per worker process
