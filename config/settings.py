@@ -186,7 +186,9 @@ CELERY_RESULT_BACKEND = env_str(
 )
 
 
-REDIS_VISIBILITY_TIMEOUT = 3600  # seconds; must exceed CELERY_TASK_TIME_LIMIT
+# Seconds before Redis hands an unacknowledged task to another worker: must exceed
+# CELERY_TASK_TIME_LIMIT. Tests lower it to see a killed worker's task come back.
+REDIS_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 
 
 def filesystem_broker_options(var_dir: Path) -> dict[str, object]:

@@ -1,0 +1,199 @@
+"""The pipeline with a real worker process on real Redis and PostgreSQL.
+
+Data is committed (transactional tests), so the worker, a separate process, sees
+it in the test database. Nothing here stops the machine's shared Redis: the
+broker-down test starts and stops a private instance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from marketplace import services as market
+from marketplace.models import Opening, OpeningSkill, ProfileSkill
+from matching.models import Match, MatchState
+from tests import factories
+from tests.worker.test_worker import running_worker
+from worker.celery import app
+from worker.tasks import match_opening, matching_sweep
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user, host, port = db["USER"] or "root", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+def _environ(**extra: str) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MAAKMATCH_")}
+    environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY="test-only",
+        DATABASE_URL=_database_url(),
+        **extra,
+    )
+    return environ
+
+
+@pytest.fixture
+def live_worker() -> Iterator[subprocess.Popen]:
+    app.control.purge()  # messages left by other tests would only slow this one
+    with running_worker(_environ()) as worker:
+        assert ping_within(worker, 60)
+        yield worker
+
+
+def ping_within(worker: subprocess.Popen, seconds: float) -> bool:
+    from worker.tasks import ping
+
+    return ping.delay().get(timeout=seconds) == "pong"
+
+
+def _wait_for(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def region() -> dict:
+    cnc = factories.SkillFactory(slug="cnc-draaien", label_nl="CNC-draaien", label_en="CNC")
+    woerden = factories.PlaceFactory()
+    company = factories.CompanyFactory(
+        verified_at=timezone.now(), sbb_recognised=True, sbb_recognised_on=dt.date(2024, 1, 1)
+    )
+    for i in range(5):
+        p = factories.ProfileFactory(place=woerden, headline=f"CNC-draaier {i}")
+        ProfileSkill.objects.create(profile=p, skill=cnc, level=2)
+    draft = factories.OpeningFactory(
+        company=company, place=woerden, status="draft", published_at=None, title="Stage CNC-draaier"
+    )
+    OpeningSkill.objects.create(opening=draft, skill=cnc)
+    return {"draft": draft}
+
+
+def test_a_published_opening_gets_suggestions_on_its_own(region: dict, live_worker) -> None:
+    opening = region["draft"]
+    started = time.monotonic()
+    market.opening_publish(opening=opening)  # no test code calls the engine
+    assert _wait_for(lambda: Match.objects.filter(opening=opening).count() == 5)
+    took = time.monotonic() - started
+    assert _wait_for(
+        lambda: (
+            not Opening.objects.filter(pk=opening.pk, needs_matching_since__isnull=False).exists()
+        )
+    )
+    assert all(m.state == MatchState.SUGGESTED for m in Match.objects.filter(opening=opening))
+    assert took < 30
+
+
+def test_a_duplicated_task_message_changes_nothing(region: dict, live_worker) -> None:
+    opening = region["draft"]
+    market.opening_publish(opening=opening)
+    assert _wait_for(lambda: Match.objects.filter(opening=opening).count() == 5)
+    before = sorted(Match.objects.values_list("pk", "profile_id", "opening_id", "score", "state"))
+    first, second = match_opening.delay(opening.pk), match_opening.delay(opening.pk)
+    assert {first.get(timeout=30), second.get(timeout=30)} <= {"stored", "superseded"}
+    after = sorted(Match.objects.values_list("pk", "profile_id", "opening_id", "score", "state"))
+    assert after == before
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_with_redis_down_a_save_succeeds_and_the_sweep_catches_up(
+    region: dict, live_worker, tmp_path: Path
+) -> None:
+    # A private Redis, started and then stopped: "the broker is down".
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed for this test"
+    port = _free_port()
+    subprocess.run(
+        [
+            server,
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(tmp_path),
+        ],
+        check=True,
+    )
+    assert _wait_for(
+        lambda: (
+            subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode
+            == 0
+        ),
+        10,
+    )
+    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False)
+    assert _wait_for(
+        lambda: (
+            subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode
+            != 0
+        ),
+        10,
+    )
+    down = f"redis://127.0.0.1:{port}/0"
+    script = (
+        "import django; django.setup();"
+        "from marketplace.models import Opening; from marketplace.services import opening_publish;"
+        f"o = Opening.objects.get(pk={region['draft'].pk}); opening_publish(opening=o);"
+        "print('saved')"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=_environ(REDIS_URL=down),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("saved")
+    assert "the sweep will pick it up" in result.stderr
+    assert time.monotonic() - started < 30
+    opening = Opening.objects.get(pk=region["draft"].pk)
+    assert opening.status == "open"
+    assert opening.needs_matching_since is not None
+    assert not Match.objects.filter(opening=opening).exists()
+    # The broker is back (the shared one): the sweep finds the flagged row.
+    Opening.objects.filter(pk=opening.pk).update(
+        needs_matching_since=timezone.now() - settings.MAAKMATCH_SWEEP_GRACE * 2
+    )
+    assert matching_sweep.delay().get(timeout=30) >= 1
+    assert _wait_for(lambda: Match.objects.filter(opening=opening).count() == 5)
