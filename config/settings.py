@@ -148,6 +148,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 MAAKMATCH_PARENTAL_CONSENT_AGE = 16
 # The minute sweep re-enqueues rows flagged for matching longer ago than this.
 MAAKMATCH_SWEEP_GRACE = dt.timedelta(seconds=30)
+# A running full recompute with no chunk finished for this long is resumed by the sweep.
+MAAKMATCH_RUN_STALL = dt.timedelta(seconds=env_int("MAAKMATCH_RUN_STALL_SECONDS", 900, minimum=1))
+# A full recompute scores this many profiles per chunk (one task each).
+MAAKMATCH_RUN_CHUNK_PROFILES = env_int("MAAKMATCH_RUN_CHUNK_PROFILES", 2000, minimum=1)
+# Published openings expire after this many days without a change.
+MAAKMATCH_OPENING_OPEN_DAYS = 90
 # How long a counsellor's invitation link stays valid.
 MAAKMATCH_INVITATION_DAYS = env_int("MAAKMATCH_INVITATION_DAYS", 30, minimum=1)
 

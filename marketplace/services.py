@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -26,8 +27,6 @@ from marketplace.models import (
 )
 
 logger = logging.getLogger(__name__)
-# How long a published opening stays open without a change before it expires.
-OPENING_OPEN_DAYS = 90
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -187,7 +186,7 @@ def opening_publish(*, opening: Opening) -> Opening:
     now = timezone.now()
     opening.status = OpeningStatus.OPEN
     opening.published_at = opening.published_at or now
-    opening.expires_at = now + dt.timedelta(days=OPENING_OPEN_DAYS)
+    opening.expires_at = now + dt.timedelta(days=settings.MAAKMATCH_OPENING_OPEN_DAYS)
     return opening_save(opening=opening)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Opening, Profile
@@ -93,6 +94,8 @@ class MatchRun(models.Model):
     # The run's fitted text model, shared by every worker process scoring a chunk.
     text_state = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
+    # Last time a chunk finished; a running run that stops moving is resumed.
+    progressed_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,10 +21,6 @@ from matching import services
 from matching.engine import ENGINE_VERSION
 from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
 from matching.warm import WARM
-
-RUN_CHUNK_PROFILES = 2_000
-# Openings untouched this long after publishing are treated as forgotten and expire.
-OPENING_UNCONFIRMED_DAYS = 90
 
 
 def opening_match(*, opening_id: int) -> str:
@@ -71,6 +68,21 @@ def matching_stale(*, older_than: dt.timedelta) -> tuple[list[int], list[int]]:
             list(profiles.values_list("pk", flat=True)[:1000]))  # fmt: skip
 
 
+def chunks_stalled(*, older_than: dt.timedelta) -> list[int]:
+    """Unfinished chunks of runs that made no progress for ``older_than``.
+
+    A worker killed mid-chunk leaves its message unacknowledged until the broker's
+    visibility timeout; re-sending the chunk resumes the run sooner, and a chunk
+    that runs twice counts once.
+    """
+    cutoff = timezone.now() - older_than
+    return list(
+        MatchRunChunk.objects.filter(
+            done=False, run__status=MatchRunStatus.RUNNING, run__progressed_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+
+
 def run_start() -> tuple[MatchRun, list[MatchRunChunk]]:
     """Refit the text model on everything and split the profiles into chunks."""
     index = services.match_index_build()
@@ -81,7 +93,7 @@ def run_start() -> tuple[MatchRun, list[MatchRunChunk]]:
         )  # fmt: skip
         return run, []
     ids = [r.id for r in index.profiles]
-    size = RUN_CHUNK_PROFILES
+    size = settings.MAAKMATCH_RUN_CHUNK_PROFILES
     with transaction.atomic():
         run = MatchRun.objects.create(
             engine_version=ENGINE_VERSION,
@@ -112,7 +124,9 @@ def run_chunk(*, chunk_id: int) -> bool:
             return False  # another delivery of this chunk got here first
         services.matches_store_ranked(index=index, suggestions=suggestions, rank="profile_rank")
         MatchRun.objects.filter(pk=run.pk).update(
-            chunks_done=F("chunks_done") + 1, stored=F("stored") + len(suggestions)
+            chunks_done=F("chunks_done") + 1,
+            stored=F("stored") + len(suggestions),
+            progressed_at=timezone.now(),
         )
     run.refresh_from_db()
     if run.chunks_done == run.chunks_total:
@@ -146,7 +160,7 @@ def run_fail(*, run_id: int, error: str) -> None:
 def openings_expire(*, today: dt.date | None = None) -> int:
     """Close openings past their end date or left unconfirmed; retire their suggestions."""
     today = today or timezone.localdate()
-    forgotten = timezone.now() - dt.timedelta(days=OPENING_UNCONFIRMED_DAYS)
+    forgotten = timezone.now() - dt.timedelta(days=settings.MAAKMATCH_OPENING_OPEN_DAYS)
     expiring = Opening.objects.filter(status=OpeningStatus.OPEN).filter(
         Q(end_date__lt=today) | Q(updated_at__lt=forgotten)
     )

@@ -81,9 +81,17 @@ def matching_sweep() -> int:
         match_opening.delay(pk)
     for pk in profiles:
         match_profile.delay(pk)
-    if openings or profiles:
-        logger.info("Sweep re-enqueued %s openings and %s profiles.", len(openings), len(profiles))
-    return len(openings) + len(profiles)
+    chunks = pipeline.chunks_stalled(older_than=settings.MAAKMATCH_RUN_STALL)
+    for pk in chunks:
+        match_run_chunk.delay(pk)
+    if openings or profiles or chunks:
+        logger.info(
+            "Sweep re-enqueued %s openings, %s profiles and %s run chunks.",
+            len(openings),
+            len(profiles),
+            len(chunks),
+        )
+    return len(openings) + len(profiles) + len(chunks)
 
 
 @shared_task(name="worker.openings_expire", **RETRY)

@@ -113,8 +113,8 @@ class _Listed(list):
         return self[0] if self else None
 
 
-def test_a_full_run_in_chunks_equals_the_one_shot_full_run(region: dict, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "RUN_CHUNK_PROFILES", 3)
+def test_a_full_run_in_chunks_equals_the_one_shot_full_run(region: dict, settings) -> None:
+    settings.MAAKMATCH_RUN_CHUNK_PROFILES = 3
     run, chunks = pipeline.run_start()
     assert (run.chunks_total, len(chunks), run.profiles, run.openings) == (3, 3, 7, 4)
     assert run.text_state
