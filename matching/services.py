@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from accounts.models import OrganisationKind
+from accounts.exceptions import InvalidState, NotAllowed
+from accounts.models import OrganisationKind, Role, User
+from accounts.selectors import user_has_role
 from marketplace.models import Opening, OpeningSkill, OpeningStatus, Profile, ProfileSkill, Skill
 from matching.engine import (
     MatchConfig,
@@ -24,7 +28,7 @@ from matching.engine import (
     Taxonomy,
 )
 from matching.engine.records import RequiredSkill
-from matching.models import Match, MatchState
+from matching.models import Match, MatchRun, MatchRunStatus, MatchState
 
 MATCH_CONFIG = MatchConfig()  # the one place the product's engine settings come from
 BATCH = 2000
@@ -234,3 +238,26 @@ def matches_store_ranked(
 def matches_settle() -> int:
     """After a full run: retire untouched suggestions that no list holds any more."""
     return _settle(Match.objects.all())
+
+
+def match_run_request(*, by: User) -> None:
+    """A coordinator asks for a full recompute now (it also runs nightly)."""
+    if not user_has_role(user=by, role=Role.COORDINATOR):
+        raise NotAllowed(_("Only the region's coordinators start a full recompute."))
+    running = MatchRun.objects.filter(status=MatchRunStatus.RUNNING).first()
+    if running is not None:
+        raise InvalidState(_("A full recompute is already running."))
+    try:
+        current_app.send_task("worker.match_full_recompute", retry=False)
+    except Exception:
+        raise InvalidState(
+            _("The matching service cannot be reached right now; try again in a minute.")
+        ) from None
+
+
+def matching_backlog() -> dict[str, int]:
+    """How many openings and profiles wait for fresh suggestions."""
+    return {
+        "openings": Opening.objects.filter(needs_matching_since__isnull=False).count(),
+        "profiles": Profile.objects.filter(needs_matching_since__isnull=False).count(),
+    }

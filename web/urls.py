@@ -20,6 +20,7 @@ urlpatterns = [
         name="parental_consent",
     ),
     path("coordinator/companies/", views.companies_to_verify, name="companies_to_verify"),
+    path("coordinator/runs/", views.match_runs, name="match_runs"),
     path(
         "coordinator/companies/<int:company_id>/verify/",
         views.company_verify,

@@ -18,6 +18,8 @@ from accounts import selectors, services
 from accounts.exceptions import DomainError
 from accounts.models import Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
+from matching import services as matching_services
+from matching.models import MatchRun
 from web.forms import (
     CareerChangerSignupForm,
     CompanySignupForm,
@@ -266,3 +268,24 @@ def company_verify(request: HttpRequest, company_id: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s is verified.") % {"name": company.name})
     return redirect("web:companies_to_verify")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def match_runs(request: HttpRequest) -> HttpResponse:
+    """Coordinators: full recomputes with their progress, and starting one."""
+    if not selectors.user_has_role(user=request.user, role=Role.COORDINATOR):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            matching_services.match_run_request(by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The full recompute has been queued."))
+        return redirect("web:match_runs")
+    context = {
+        "runs": MatchRun.objects.all()[:20],
+        "backlog": matching_services.matching_backlog(),
+    }
+    return render(request, "web/match_runs.html", context)
