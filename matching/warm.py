@@ -30,6 +30,8 @@ class WarmIndex:
         self.run_id: int | None = None
         self.taxonomy_version: dt.datetime | None = None
         self.looked_at: dt.datetime | None = None
+        self.seen_profiles: dict[int, dt.datetime] = {}
+        self.seen_openings: dict[int, dt.datetime] = {}
         self.lock = threading.Lock()
 
     def reset(self) -> None:
@@ -50,6 +52,10 @@ class WarmIndex:
 
     def _rebuild(self, run: MatchRun | None, taxonomy_version: dt.datetime | None) -> None:
         looked_at = timezone.now()
+        # Everything read now is current: remember the window's versions as seen.
+        since = looked_at - LOOK_BACK
+        self._unseen(self.seen_profiles, Profile, since)
+        self._unseen(self.seen_openings, Opening, since)
         self.index = services.match_index_build(text_state=run.text_state if run else None)
         self.run_id = run.pk if run and self.index is not None else None
         self.taxonomy_version = taxonomy_version
@@ -59,20 +65,26 @@ class WarmIndex:
         looked_at = timezone.now()
         since = self.looked_at - LOOK_BACK
         index = self.index
-        profiles = [
-            services.profile_record(p)
-            for p in services.profiles_for_matching().filter(updated_at__gte=since)
-        ]
-        openings = [
-            services.opening_record(o)
-            for o in services.openings_for_matching(open_only=False).filter(updated_at__gte=since)
-        ]
-        if profiles:
-            index.upsert_profiles(profiles)
-        if openings:
-            index.upsert_openings(openings)
+        # Cheap first: which rows in the window have a version this process has not
+        # seen yet; only those are read in full and written into the matrices.
+        changed_profiles = self._unseen(self.seen_profiles, Profile, since)
+        changed_openings = self._unseen(self.seen_openings, Opening, since)
+        if changed_profiles:
+            rows = services.profiles_for_matching().filter(pk__in=changed_profiles)
+            index.upsert_profiles([services.profile_record(p) for p in rows])
+        if changed_openings:
+            rows = services.openings_for_matching(open_only=False).filter(pk__in=changed_openings)
+            index.upsert_openings([services.opening_record(o) for o in rows])
         self._forget_deleted(index)
         self.looked_at = looked_at
+
+    @staticmethod
+    def _unseen(seen: dict, model: type[Profile] | type[Opening], since: dt.datetime) -> list:
+        versions = dict(model.objects.filter(updated_at__gte=since).values_list("pk", "updated_at"))
+        changed = [pk for pk, version in versions.items() if seen.get(pk) != version]
+        seen.clear()
+        seen.update(versions)  # only the window is remembered
+        return changed
 
     def _forget_deleted(self, index: MatchIndex) -> None:
         """Rows deleted since the last look can never be suggested again."""
