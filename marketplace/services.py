@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts import services as accounts_services
 from accounts.exceptions import DomainError
+from accounts.models import Organisation, User
 from marketplace.models import (
     Opening,
     OpeningStatus,
@@ -198,3 +200,17 @@ def profile_save(*, profile: Profile) -> Profile:
     if profile.is_visible or profile.matches.exists():
         _matching_request(Profile, profile.pk, "worker.match_profile")
     return profile
+
+
+@transaction.atomic
+def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
+    """Verify a company (accounts' rule) and bring its open openings into matching:
+    until now they were hidden from students."""
+    company = accounts_services.company_verify(company=company, coordinator=coordinator)
+    now = timezone.now()
+    openings = Opening.objects.filter(company=company, status=OpeningStatus.OPEN)
+    # Bump the version, so every worker's warm index reads the rows again.
+    openings.update(updated_at=now)
+    for pk in openings.values_list("pk", flat=True):
+        _matching_request(Opening, pk, "worker.match_opening")
+    return company

@@ -110,6 +110,11 @@ class MatchRun(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=MatchRunStatus.values), name="match_run_status_valid"
             ),
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="running"),
+                name="match_run_one_running",
+            ),
         ]
 
     def __str__(self) -> str:

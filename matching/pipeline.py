@@ -12,7 +12,7 @@ import datetime as dt
 import math
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -69,38 +69,60 @@ def matching_stale(*, older_than: dt.timedelta) -> tuple[list[int], list[int]]:
 
 
 def chunks_stalled(*, older_than: dt.timedelta) -> list[int]:
-    """Unfinished chunks of runs that made no progress for ``older_than``.
+    """Chunks to send again for running runs that made no progress for ``older_than``.
 
     A worker killed mid-chunk leaves its message unacknowledged until the broker's
     visibility timeout; re-sending the chunk resumes the run sooner, and a chunk
-    that runs twice counts once.
+    that runs twice counts once. A run whose chunks are all done but that never
+    finished (its last worker died in between) gets one done chunk sent again,
+    which finishes it.
     """
-    cutoff = timezone.now() - older_than
-    return list(
-        MatchRunChunk.objects.filter(
-            done=False, run__status=MatchRunStatus.RUNNING, run__progressed_at__lt=cutoff
-        ).values_list("pk", flat=True)
+    stalled = MatchRun.objects.filter(
+        status=MatchRunStatus.RUNNING, progressed_at__lt=timezone.now() - older_than
     )
+    undone = MatchRunChunk.objects.filter(run__in=stalled, done=False)
+    pending = list(undone.values_list("pk", flat=True))
+    finished = stalled.filter(chunks_done=F("chunks_total")).exclude(chunks_total=0)
+    for run in finished:
+        first = run.chunks.order_by("number").values_list("pk", flat=True).first()
+        if first is not None:
+            pending.append(first)
+    return pending
 
 
 def run_start() -> tuple[MatchRun, list[MatchRunChunk]]:
-    """Refit the text model on everything and split the profiles into chunks."""
-    index = services.match_index_build()
+    """Refit the text model on everything and split the profiles into chunks.
+
+    At most one run runs (a partial unique constraint): asked again while one runs
+    (beat and a coordinator at once, or a retried task), it returns that run and its
+    unfinished chunks to send again, and starts nothing new.
+    """
+    try:
+        with transaction.atomic():
+            run = MatchRun.objects.create(engine_version=ENGINE_VERSION)
+    except IntegrityError:
+        running = MatchRun.objects.get(status=MatchRunStatus.RUNNING)
+        return running, list(running.chunks.filter(done=False))
+    try:
+        index = services.match_index_build()
+    except Exception as exc:
+        run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
+        raise
     if index is None:
-        run = MatchRun.objects.create(
-            engine_version=ENGINE_VERSION, status=MatchRunStatus.FINISHED,
-            finished_at=timezone.now(),
-        )  # fmt: skip
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRunStatus.FINISHED, finished_at=timezone.now()
+        )
+        run.refresh_from_db()
         return run, []
     ids = [r.id for r in index.profiles]
     size = settings.MAAKMATCH_RUN_CHUNK_PROFILES
     with transaction.atomic():
-        run = MatchRun.objects.create(
-            engine_version=ENGINE_VERSION,
+        MatchRun.objects.filter(pk=run.pk).update(
             chunks_total=math.ceil(len(ids) / size),
             profiles=len(ids),
             openings=len(index.openings),
             text_state=index.text_model.state(),
+            progressed_at=timezone.now(),
         )
         chunks = MatchRunChunk.objects.bulk_create(
             MatchRunChunk(run=run, number=n, profile_ids=ids[start : start + size])
@@ -108,6 +130,7 @@ def run_start() -> tuple[MatchRun, list[MatchRunChunk]]:
         )
         # Ranks are rebuilt by this run; what people decided stays untouched.
         Match.objects.update(profile_rank=None, opening_rank=None)
+    run.refresh_from_db()
     return run, chunks
 
 
@@ -115,8 +138,12 @@ def run_chunk(*, chunk_id: int) -> bool:
     """Score one chunk of profiles; returns True when this chunk finished the run."""
     chunk = MatchRunChunk.objects.select_related("run").get(pk=chunk_id)
     run = chunk.run
-    if chunk.done or run.status != MatchRunStatus.RUNNING:
+    if run.status != MatchRunStatus.RUNNING:
         return False
+    if chunk.done:
+        # A redelivery: the first delivery may have died between its commit and
+        # finishing the run, so finishing is tried again (it is safe to repeat).
+        return run_finish(run_id=run.pk) if run.chunks_done == run.chunks_total else False
     index = WARM.current(run=run)
     suggestions = list(index.top_k_for_profiles(profile_ids=chunk.profile_ids))
     with transaction.atomic():
@@ -129,14 +156,13 @@ def run_chunk(*, chunk_id: int) -> bool:
             progressed_at=timezone.now(),
         )
     run.refresh_from_db()
-    if run.chunks_done == run.chunks_total:
-        run_finish(run_id=run.pk)
-        return True
-    return False
+    return run_finish(run_id=run.pk) if run.chunks_done == run.chunks_total else False
 
 
-def run_finish(*, run_id: int) -> None:
-    """Openings' own top-k, then retire untouched suggestions in no list."""
+def run_finish(*, run_id: int) -> bool:
+    """Openings' own top-k, then retire untouched suggestions in no list.
+
+    Returns True for the one call that finished the run."""
     run = MatchRun.objects.get(pk=run_id)
     index = WARM.current(run=run)
     with transaction.atomic():
@@ -144,11 +170,12 @@ def run_finish(*, run_id: int) -> None:
             pk=run_id, status=MatchRunStatus.RUNNING, chunks_done=F("chunks_total")
         ).update(status=MatchRunStatus.FINISHED, finished_at=timezone.now())
         if not claimed:
-            return
+            return False
         by_opening = list(index.top_k_for_openings()) if index is not None else []
         services.matches_store_ranked(index=index, suggestions=by_opening, rank="opening_rank")
         retired = services.matches_settle()
         MatchRun.objects.filter(pk=run_id).update(retired=retired)
+    return True
 
 
 def run_fail(*, run_id: int, error: str) -> None:

@@ -87,15 +87,22 @@ class WarmIndex:
         return changed
 
     def _forget_deleted(self, index: MatchIndex) -> None:
-        """Rows deleted since the last look can never be suggested again."""
-        if Profile.objects.count() < sum(r.visible for r in index.profiles):
-            alive = set(Profile.objects.values_list("pk", flat=True))
-            gone = [r for r in index.profiles if r.visible and r.id not in alive]
-            index.upsert_profiles([_replace(r, visible=False) for r in gone])
-        if Opening.objects.count() < len(index.openings):
-            alive = set(Opening.objects.values_list("pk", flat=True))
-            gone = [r for r in index.openings if r.is_open and r.id not in alive]
-            index.upsert_openings([_replace(r, is_open=False) for r in gone])
+        """Rows deleted since the last look can never be suggested again.
+
+        One primary-key query per side (no row data), compared as sets.
+        """
+        live = [r.id for r in index.profiles if r.visible]
+        gone = set(live) - set(Profile.objects.filter(pk__in=live).values_list("pk", flat=True))
+        if gone:
+            index.upsert_profiles(
+                [_replace(r, visible=False) for r in index.profiles if r.id in gone]
+            )
+        live = [r.id for r in index.openings if r.is_open]
+        gone = set(live) - set(Opening.objects.filter(pk__in=live).values_list("pk", flat=True))
+        if gone:
+            index.upsert_openings(
+                [_replace(r, is_open=False) for r in index.openings if r.id in gone]
+            )
 
 
 def _replace(record: object, **changes: object) -> object:

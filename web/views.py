@@ -18,6 +18,7 @@ from accounts import selectors, services
 from accounts.exceptions import DomainError
 from accounts.models import Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
+from marketplace import services as marketplace_services
 from matching import services as matching_services
 from matching.models import MatchRun
 from web.forms import (
@@ -262,7 +263,7 @@ def company_verify(request: HttpRequest, company_id: int) -> HttpResponse:
         raise PermissionDenied
     company = get_object_or_404(Organisation, pk=company_id, kind=OrganisationKind.COMPANY)
     try:
-        services.company_verify(company=company, coordinator=request.user)
+        marketplace_services.company_verify(company=company, coordinator=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -150,7 +150,10 @@ def test_a_failed_run_keeps_its_error(region: dict) -> None:
 
 
 def test_the_warm_index_sees_changed_and_deleted_rows(region: dict) -> None:
+    hidden = factories.ProfileFactory(is_visible=False)  # counts must not fool it
+    factories.OpeningFactory(status="draft", published_at=None)
     index = WARM.current()
+    assert not index.profiles[index.profile_position[hidden.pk]].visible
     assert index is WARM.current()  # kept, not rebuilt
     profile = region["profiles"][0]
     profile.wanted_types = ["job"]
@@ -159,6 +162,9 @@ def test_the_warm_index_sees_changed_and_deleted_rows(region: dict) -> None:
     gone = region["profiles"][1]
     Profile.objects.filter(pk=gone.pk).delete()
     assert not WARM.current().profiles[index.profile_position[gone.pk]].visible
+    closed = region["openings"][3]
+    Opening.objects.filter(pk=closed.pk).delete()
+    assert not WARM.current().openings[index.opening_position[closed.pk]].is_open
 
 
 def test_the_sweep_finds_rows_whose_message_was_lost(region: dict) -> None:
@@ -186,7 +192,61 @@ def test_openings_past_their_end_expire_and_retire_their_suggestions(region: dic
     assert pipeline.openings_expire(today=dt.date(2026, 11, 27)) == 0
 
 
-def test_runs_are_listed_newest_first(region: dict) -> None:
-    first, _ = pipeline.run_start()
+def test_only_one_run_runs_and_asking_again_resends_its_chunks(region: dict, settings) -> None:
+    settings.MAAKMATCH_RUN_CHUNK_PROFILES = 3
+    first, chunks = pipeline.run_start()
+    pipeline.run_chunk(chunk_id=chunks[0].pk)
+    again, resend = pipeline.run_start()  # beat and a coordinator at once, or a retry
+    assert again.pk == first.pk
+    assert [c.pk for c in resend] == [c.pk for c in chunks[1:]]
+    for chunk in resend:
+        pipeline.run_chunk(chunk_id=chunk.pk)
     second, _ = pipeline.run_start()
     assert list(MatchRun.objects.values_list("pk", flat=True)) == [second.pk, first.pk]
+
+
+def test_a_run_whose_last_worker_died_before_finishing_is_finished_by_the_sweep(
+    region: dict, settings
+) -> None:
+    settings.MAAKMATCH_RUN_CHUNK_PROFILES = 4
+    run, chunks = pipeline.run_start()
+    for chunk in chunks:  # every chunk committed, but nobody finished the run
+        MatchRunChunk.objects.filter(pk=chunk.pk).update(done=True)
+    MatchRun.objects.filter(pk=run.pk).update(
+        chunks_done=len(chunks), progressed_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    resend = pipeline.chunks_stalled(older_than=dt.timedelta(minutes=15))
+    assert resend == [chunks[0].pk]
+    assert pipeline.run_chunk(chunk_id=resend[0]) is True
+    run.refresh_from_db()
+    assert run.status == MatchRunStatus.FINISHED
+
+
+def test_a_run_that_cannot_start_leaves_a_failed_row(region: dict, monkeypatch) -> None:
+    def broken(**kwargs):
+        raise ValueError("profile 7 has a broken place")
+
+    monkeypatch.setattr(pipeline.services, "match_index_build", broken)
+    with pytest.raises(ValueError, match="broken place"):
+        pipeline.run_start()
+    run = MatchRun.objects.get()
+    assert run.status == MatchRunStatus.FAILED
+    assert "profile 7" in run.error
+
+
+def test_verifying_a_company_brings_its_openings_into_matching(
+    region: dict, world, django_capture_on_commit_callbacks: object
+) -> None:
+    company = region["company"]
+    company.verified_at = None
+    company.save()
+    index = WARM.current()
+    first = region["openings"][0]
+    assert not index.openings[index.opening_position[first.pk]].is_open
+    with django_capture_on_commit_callbacks() as callbacks:
+        market.company_verify(company=company, coordinator=world.carla)
+    assert len(callbacks) == 4  # one message per open opening
+    assert Opening.objects.filter(company=company, needs_matching_since__isnull=False).count() == 4
+    assert WARM.current().openings[index.opening_position[first.pk]].is_open
+    assert pipeline.opening_match(opening_id=first.pk) == "stored"
+    assert Match.objects.filter(opening=first).count() == 7
