@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,45 +19,50 @@ from django.utils import timezone
 
 from marketplace.models import Opening, OpeningStatus, Profile
 from matching import services
-from matching.engine import ENGINE_VERSION
+from matching.engine import ENGINE_VERSION, MatchIndex
 from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
 from matching.warm import WARM
+
+
+def _row_match(
+    model: type[Opening] | type[Profile],
+    row: Opening | Profile | None,
+    store: Callable[[MatchIndex, Opening | Profile], object],
+) -> str:
+    """Store one row's suggestions, unless the row changed after it was read."""
+    if row is None:
+        return "gone"
+    index = WARM.current()
+    with transaction.atomic():
+        current = model.objects.select_for_update().filter(pk=row.pk).first()
+        if current is None or current.updated_at != row.updated_at:
+            return "superseded"  # a newer change; its own task stores the result
+        if index is not None:
+            store(index, row)
+        model.objects.filter(pk=row.pk, needs_matching_since=row.needs_matching_since).update(
+            needs_matching_since=None
+        )
+    return "stored"
 
 
 def opening_match(*, opening_id: int) -> str:
     """Score one opening against every profile and store its suggestions."""
     opening = services.openings_for_matching(open_only=False).filter(pk=opening_id).first()
-    if opening is None:
-        return "gone"
-    index = WARM.current()
-    with transaction.atomic():
-        current = Opening.objects.select_for_update().filter(pk=opening_id).first()
-        if current is None or current.updated_at != opening.updated_at:
-            return "superseded"
-        if index is not None:
-            services.matches_store_for_opening(index=index, opening=opening)
-        Opening.objects.filter(
-            pk=opening_id, needs_matching_since=opening.needs_matching_since
-        ).update(needs_matching_since=None)
-    return "stored"
+    return _row_match(
+        Opening,
+        opening,
+        lambda index, row: services.matches_store_for_opening(index=index, opening=row),
+    )
 
 
 def profile_match(*, profile_id: int) -> str:
     """Score one profile against every opening and store its suggestions."""
     profile = services.profiles_for_matching().filter(pk=profile_id).first()
-    if profile is None:
-        return "gone"
-    index = WARM.current()
-    with transaction.atomic():
-        current = Profile.objects.select_for_update().filter(pk=profile_id).first()
-        if current is None or current.updated_at != profile.updated_at:
-            return "superseded"
-        if index is not None:
-            services.matches_store_for_profile(index=index, profile=profile)
-        Profile.objects.filter(
-            pk=profile_id, needs_matching_since=profile.needs_matching_since
-        ).update(needs_matching_since=None)
-    return "stored"
+    return _row_match(
+        Profile,
+        profile,
+        lambda index, row: services.matches_store_for_profile(index=index, profile=row),
+    )
 
 
 def matching_stale(*, older_than: dt.timedelta) -> tuple[list[int], list[int]]:
@@ -64,8 +70,10 @@ def matching_stale(*, older_than: dt.timedelta) -> tuple[list[int], list[int]]:
     cutoff = timezone.now() - older_than
     openings = Opening.objects.filter(needs_matching_since__lte=cutoff)
     profiles = Profile.objects.filter(needs_matching_since__lte=cutoff)
-    return (list(openings.values_list("pk", flat=True)[:1000]),
-            list(profiles.values_list("pk", flat=True)[:1000]))  # fmt: skip
+    return (
+        list(openings.values_list("pk", flat=True)[:1000]),
+        list(profiles.values_list("pk", flat=True)[:1000]),
+    )
 
 
 def chunks_stalled(*, older_than: dt.timedelta) -> list[int]:
