@@ -43,6 +43,10 @@ class Match(models.Model):
     opening_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     explanation = models.JSONField(_("explanation"), default=dict)
     engine_version = models.CharField(_("engine version"), max_length=20)
+    # The versions (updated_at) of the profile and opening the score was computed
+    # from: an older computation finishing late never overwrites a newer one.
+    profile_version = models.DateTimeField(null=True, blank=True)
+    opening_version = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=20, choices=MatchState.choices, default=MatchState.SUGGESTED
     )

@@ -79,6 +79,7 @@ def opening_record(opening: Opening) -> OpeningRecord:
         hours=opening.hours_per_week,
         places_left=max(opening.places_left, 0),
         sector=company.sector,
+        version=opening.updated_at,
         # Public and matchable only once a coordinator verified the company.
         is_open=opening.status == OpeningStatus.OPEN
         and company.kind == OrganisationKind.COMPANY
@@ -105,6 +106,7 @@ def profile_record(profile: Profile) -> ProfileRecord:
         hours=profile.hours_per_week,
         sectors=list(profile.sectors),
         visible=profile.is_visible and profile.user.is_active,
+        version=profile.updated_at,
     )
 
 
@@ -134,25 +136,63 @@ class StoreResult:
 
 def _match(index: MatchIndex, s: Suggestion, **fields: object) -> Match:
     """An unsaved Match for a suggestion; ``fields`` carries records and ranks."""
-    profile, opening = fields.pop("profile", None), fields.pop("opening", None)
+    profile = fields.pop("profile", None) or index.profiles[index.profile_position[s.profile_id]]
+    opening = fields.pop("opening", None) or index.openings[index.opening_position[s.opening_id]]
     return Match(
         profile_id=s.profile_id,
         opening_id=s.opening_id,
         score=min(max(s.score, 0.0), 1.0),
         explanation=index.explain(s, profile=profile, opening=opening),
         engine_version=s.engine_version,
+        profile_version=profile.version,
+        opening_version=opening.version,
         **fields,
     )
 
 
+def _newer_only(rows: Sequence[Match]) -> list[Match]:
+    """Drop rows computed from an older profile or opening than the stored score.
+
+    The stored rows are locked first, so two writers for one pair take turns.
+    """
+    if not rows:
+        return []
+    stored = {
+        (p, o): (pv, ov)
+        for p, o, pv, ov in Match.objects.select_for_update()
+        .filter(
+            profile_id__in={r.profile_id for r in rows}, opening_id__in={r.opening_id for r in rows}
+        )
+        .values_list("profile_id", "opening_id", "profile_version", "opening_version")
+    }
+
+    def older(mine: object, theirs: object) -> bool:
+        return mine is not None and theirs is not None and mine < theirs
+
+    return [
+        r
+        for r in rows
+        if not (key := stored.get((r.profile_id, r.opening_id)))
+        or not (older(r.profile_version, key[0]) or older(r.opening_version, key[1]))
+    ]
+
+
 def _upsert(rows: Sequence[Match], rank_fields: Sequence[str]) -> None:
     Match.objects.bulk_create(
-        rows,
+        _newer_only(rows),
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["profile", "opening"],
         # Never the state: what a person decided survives every refresh.
-        update_fields=["score", "explanation", "engine_version", "updated_at", *rank_fields],
+        update_fields=[
+            "score",
+            "explanation",
+            "engine_version",
+            "profile_version",
+            "opening_version",
+            "updated_at",
+            *rank_fields,
+        ],
     )
 
 

@@ -59,6 +59,7 @@ class OpeningRecord:
     sector: str = ""
     is_open: bool = True
     extra_text: str = ""  # e.g. skills the taxonomy does not know
+    version: object = None  # opaque to the engine; the caller's row version
 
     def text(self) -> str:
         return " ".join(filter(None, [self.title, self.description, self.extra_text]))
@@ -82,6 +83,7 @@ class ProfileRecord:
     sectors: Sequence[str] = ()
     visible: bool = True
     extra_text: str = ""
+    version: object = None  # opaque to the engine; the caller's row version
 
     def text(self) -> str:
         return " ".join(filter(None, [self.headline, self.about, self.experience, self.extra_text]))

@@ -170,3 +170,29 @@ def test_untouched_suggestions_that_fall_out_retire_and_come_back(market: dict) 
 
 def test_nothing_to_match_builds_no_index() -> None:
     assert services.match_index_build() is None
+
+
+def test_an_older_computation_finishing_late_never_overwrites_a_newer_one(market: dict) -> None:
+    profile = market["profiles"][0]
+    old_index = services.match_index_build(config=SMALL)  # read before the change
+    profile.headline = "Ervaren CNC-draaier en frezer"
+    profile.save()
+    new_index = services.match_index_build(config=SMALL)
+    services.matches_store_for_profile(index=new_index, profile=profile)
+    fresh = sorted(
+        Match.objects.filter(profile=profile).values_list("opening_id", "score", "profile_version")
+    )
+    assert fresh
+    assert {v for _o, _s, v in fresh} == {profile.updated_at}
+    # A full-run chunk that read the profile before the change finishes now.
+    late = list(old_index.top_k_for_profiles(profile_ids=[profile.pk]))
+    assert {s.score for s in late} != {s for _o, s, _v in fresh}
+    services.matches_store_ranked(index=old_index, suggestions=late, rank="profile_rank")
+    assert (
+        sorted(
+            Match.objects.filter(profile=profile).values_list(
+                "opening_id", "score", "profile_version"
+            )
+        )
+        == fresh
+    )
