@@ -89,16 +89,16 @@ class WarmIndex:
     def _forget_deleted(self, index: MatchIndex) -> None:
         """Rows deleted since the last look can never be suggested again.
 
-        One primary-key query per side (no row data), compared as sets.
+        One primary-key query per side (no row data, no long IN list), as sets.
         """
-        live = [r.id for r in index.profiles if r.visible]
-        gone = set(live) - set(Profile.objects.filter(pk__in=live).values_list("pk", flat=True))
+        live = {r.id for r in index.profiles if r.visible}
+        gone = live - set(Profile.objects.values_list("pk", flat=True))
         if gone:
             index.upsert_profiles(
                 [_replace(r, visible=False) for r in index.profiles if r.id in gone]
             )
-        live = [r.id for r in index.openings if r.is_open]
-        gone = set(live) - set(Opening.objects.filter(pk__in=live).values_list("pk", flat=True))
+        live = {r.id for r in index.openings if r.is_open}
+        gone = live - set(Opening.objects.values_list("pk", flat=True))
         if gone:
             index.upsert_openings(
                 [_replace(r, is_open=False) for r in index.openings if r.id in gone]
