@@ -70,9 +70,6 @@ class Skill(models.Model):
     def __str__(self) -> str:
         return self.label_nl
 
-    def label(self, language: str) -> str:
-        return self.label_en if language == "en" else self.label_nl
-
 
 class Province(models.TextChoices):
     UTRECHT = "UT", "Utrecht"

@@ -503,8 +503,9 @@ def baseline_rankings(
 ) -> Rankings:
     """Text cosine only: the engine's TextModel on the same texts, no filters."""
     profile_texts, opening_texts = [r.text() for r in profiles], [r.text() for r in openings]
-    model = TextModel(config).fit(profile_texts + opening_texts)
-    similarity = (model.transform(profile_texts) @ model.transform(opening_texts).T).toarray()
+    vectors = TextModel(config).fit_transform(profile_texts + opening_texts)
+    split = len(profile_texts)
+    similarity = (vectors[:split] @ vectors[split:].T).toarray()
     rankings: Rankings = {}
     for row, profile in enumerate(profiles):
         order = np.argsort(-similarity[row], kind="stable")
