@@ -110,6 +110,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Notification settings; every email carries a link that switches its kind off.
+    email_digest = models.BooleanField(
+        _("daily digest by email"),
+        default=True,
+        help_text=_("New suggestions, or the suggestions waiting for your review, once a day."),
+    )
+    email_updates = models.BooleanField(
+        _("updates by email"),
+        default=True,
+        help_text=_("An email when an application moves on: forwarded, invited, accepted."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

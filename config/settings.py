@@ -156,6 +156,12 @@ MAAKMATCH_RUN_CHUNK_PROFILES = env_int("MAAKMATCH_RUN_CHUNK_PROFILES", 2000, min
 MAAKMATCH_OPENING_OPEN_DAYS = 90
 # How long a counsellor's invitation link stays valid.
 MAAKMATCH_INVITATION_DAYS = env_int("MAAKMATCH_INVITATION_DAYS", 30, minimum=1)
+# Where people reach the site: links in emails sent by the worker (no request there).
+MAAKMATCH_BASE_URL = (env_str("MAAKMATCH_BASE_URL") or "http://localhost:8000").rstrip("/")
+# A student's daily digest lists at most this many suggestions, and at most this
+# many from one company, so that one busy company cannot fill it.
+MAAKMATCH_DIGEST_MAX_SUGGESTIONS = 10
+MAAKMATCH_DIGEST_MAX_PER_COMPANY = 2
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
@@ -248,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "openings-expire": {"task": "worker.openings_expire", "schedule": crontab(hour=3, minute=0)},
+    # After the nightly recompute, before people start their day.
+    "digests-send": {"task": "worker.digests_send", "schedule": crontab(hour=7, minute=0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -3,7 +3,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Opening, OpeningSkill, Place, Profile, ProfileSkill, Skill
+from marketplace.models import Opening, OpeningSkill, Place, Placement, Profile, ProfileSkill, Skill
 
 
 @admin.register(Skill)
@@ -85,3 +85,18 @@ class ProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["school", "place"]
     inlines = [ProfileSkillInline]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    """Read-only: placements are confirmed and cancelled through the workflow."""
+
+    list_display = ["opening", "company", "type", "status", "start_date", "confirmed_at"]
+    list_filter = ["status", "type"]
+    list_select_related = ["opening", "company"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

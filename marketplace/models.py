@@ -132,6 +132,12 @@ class OpeningStatus(models.TextChoices):
     EXPIRED = "expired", _("expired")
 
 
+class ClosedReason(models.TextChoices):
+    FILLED = "filled", _("all places filled")
+    BY_COMPANY = "by_company", _("closed by the company")
+    EXPIRED = "expired", _("expired")
+
+
 class Opening(models.Model):
     """An internship, apprenticeship, job, orientation day or graduation project."""
 
@@ -165,6 +171,10 @@ class Opening(models.Model):
     places_filled = models.PositiveSmallIntegerField(_("places filled"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=OpeningStatus.choices, default=OpeningStatus.DRAFT
+    )
+    # Why it is closed: a cancelled placement reopens an opening closed as filled.
+    closed_reason = models.CharField(
+        _("reason closed"), max_length=10, choices=ClosedReason.choices, blank=True
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
@@ -210,6 +220,10 @@ class Opening(models.Model):
                 name="opening_expires_after_publishing",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="opening_title_required"),
+            models.CheckConstraint(
+                condition=Q(closed_reason="") | Q(closed_reason__in=ClosedReason.values),
+                name="opening_closed_reason_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,3 +377,86 @@ class ProfileSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill} ({self.level})"
+
+
+class PlacementStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("confirmed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Placement(models.Model):
+    """The confirmed outcome: a student takes a place of an opening.
+
+    It keeps what the regional figures need (type, level, route) as its own
+    columns, so they stay true after the student's account is erased.
+    """
+
+    profile = models.ForeignKey(
+        Profile,
+        verbose_name=_("profile"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="placements",
+    )
+    opening = models.ForeignKey(
+        Opening, verbose_name=_("opening"), on_delete=models.PROTECT, related_name="placements"
+    )
+    company = models.ForeignKey(
+        Organisation, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+"
+    )
+    type = models.CharField(_("type"), max_length=20, choices=OpeningType.choices)
+    education_level = models.CharField(
+        _("education level"), max_length=10, choices=EducationLevel.choices, blank=True
+    )
+    is_career_changer = models.BooleanField(_("career changer"), default=False)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PlacementStatus.choices,
+        default=PlacementStatus.CONFIRMED,
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-confirmed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=OpeningType.values), name="placement_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlacementStatus.values), name="placement_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="placement_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PlacementStatus.CONFIRMED, cancelled_at__isnull=True)
+                | (
+                    Q(status=PlacementStatus.CANCELLED, cancelled_at__isnull=False)
+                    & ~Q(cancel_reason="")
+                ),
+                name="placement_cancelled_with_time_and_reason",
+            ),
+            # One confirmed placement per student and opening (erased students excepted).
+            models.UniqueConstraint(
+                fields=["profile", "opening"],
+                condition=Q(status="confirmed"),
+                name="placement_one_confirmed_per_profile_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opening} ({self.get_status_display()})"

@@ -1,4 +1,4 @@
-"""Writes for the marketplace: reference-data loaders and, later, openings and profiles."""
+"""Writes for the marketplace: reference data, openings, profiles and placements."""
 
 from __future__ import annotations
 
@@ -14,14 +14,18 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
-from accounts.exceptions import DomainError
+from accounts.exceptions import DomainError, InvalidState
 from accounts.models import Organisation, User
 from marketplace.models import (
+    ClosedReason,
     Opening,
     OpeningStatus,
     Place,
+    Placement,
+    PlacementStatus,
     Profile,
     Province,
     Skill,
@@ -214,3 +218,95 @@ def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
     for pk in openings.values_list("pk", flat=True):
         _matching_request(Opening, pk, "worker.match_opening")
     return company
+
+
+@transaction.atomic
+def opening_close(*, opening: Opening, reason: str = ClosedReason.BY_COMPANY) -> Opening:
+    """Close an open (or draft) opening. Who may, and what happens to its
+    suggestions, is matching's part: ``matching.workflow.opening_close``."""
+    locked = Opening.objects.select_for_update().get(pk=opening.pk)
+    if locked.status not in (OpeningStatus.OPEN, OpeningStatus.DRAFT):
+        raise InvalidState(_("This opening is already closed."))
+    locked.status = OpeningStatus.CLOSED
+    locked.closed_reason = reason
+    locked.save(update_fields=["status", "closed_reason", "updated_at"])
+    _matching_request(Opening, locked.pk, "worker.match_opening")
+    return locked
+
+
+@transaction.atomic
+def placement_record(
+    *,
+    profile: Profile,
+    opening_id: int,
+    by: User,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+) -> tuple[Placement, bool]:
+    """Take one place of the opening: the placement row, one more place filled and,
+    for the last place, the opening closed. Returns (placement, opening_now_full).
+
+    The opening's row is locked first, so two confirmations of the last place
+    take turns and the second finds no place left.
+    """
+    opening = Opening.objects.select_for_update().select_related("company").get(pk=opening_id)
+    if opening.status != OpeningStatus.OPEN:
+        raise InvalidState(_("This opening is closed; no placement can be confirmed."))
+    if opening.places_left <= 0:
+        raise InvalidState(_("Every place of this opening is already filled."))
+    start = start_date or opening.start_date
+    end = end_date if end_date is not None else opening.end_date
+    if end is not None and end < start:
+        raise DomainError(_("The end date cannot be before the start date."), field="end_date")
+    placement = Placement.objects.create(
+        profile=profile,
+        opening=opening,
+        company=opening.company,
+        type=opening.type,
+        education_level=profile.education_level,
+        is_career_changer=profile.is_career_changer,
+        start_date=start,
+        end_date=end,
+        confirmed_by=by,
+    )
+    opening.places_filled += 1
+    full = opening.places_left == 0
+    if full:
+        opening.status = OpeningStatus.CLOSED
+        opening.closed_reason = ClosedReason.FILLED
+    opening.save(update_fields=["places_filled", "status", "closed_reason", "updated_at"])
+    _matching_request(Opening, opening.pk, "worker.match_opening")
+    return placement, full
+
+
+@transaction.atomic
+def placement_cancel_record(*, placement: Placement, by: User, reason: str) -> bool:
+    """Cancel a placement: the place is free again and an opening closed because
+    it was full reopens. Returns whether it reopened. Permission is the caller's."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why the placement is cancelled."), field="reason")
+    opening = Opening.objects.select_for_update().get(pk=placement.opening_id)
+    cancelled = Placement.objects.filter(pk=placement.pk, status=PlacementStatus.CONFIRMED).update(
+        status=PlacementStatus.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancelled_by=by,
+        cancel_reason=reason,
+    )
+    if not cancelled:
+        raise InvalidState(_("This placement is already cancelled."))
+    placement.refresh_from_db()
+    opening.places_filled -= 1
+    reopened = (
+        opening.status == OpeningStatus.CLOSED and opening.closed_reason == ClosedReason.FILLED
+    )
+    fields = ["places_filled", "updated_at"]
+    if reopened:
+        now = timezone.now()
+        opening.status = OpeningStatus.OPEN
+        opening.closed_reason = ""
+        opening.expires_at = now + dt.timedelta(days=settings.MAAKMATCH_OPENING_OPEN_DAYS)
+        fields += ["status", "closed_reason", "expires_at"]
+    opening.save(update_fields=fields)
+    _matching_request(Opening, opening.pk, "worker.match_opening")
+    return reopened

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -26,6 +27,23 @@ class MatchState(models.TextChoices):
 
 # States no person has set: the engine may refresh, retire and revive these.
 ENGINE_STATES = frozenset({MatchState.SUGGESTED, MatchState.RETIRED})
+# States in which a person is waiting for another: closing the opening or hiding
+# the profile withdraws these (untouched suggestions just retire).
+IN_PROGRESS_STATES = frozenset(
+    {MatchState.APPROVED, MatchState.STUDENT_YES, MatchState.INVITED, MatchState.ACCEPTED}
+)
+# From these states the company sees the candidate (anonymised until accepted).
+FORWARDED_STATES = frozenset(
+    {
+        MatchState.STUDENT_YES,
+        MatchState.INVITED,
+        MatchState.DECLINED,
+        MatchState.ACCEPTED,
+        MatchState.PLACED,
+    }
+)
+# From these states the company sees the candidate's name and contact details.
+REVEALED_STATES = frozenset({MatchState.ACCEPTED, MatchState.PLACED})
 
 
 class Match(models.Model):
@@ -50,6 +68,10 @@ class Match(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=MatchState.choices, default=MatchState.SUGGESTED
     )
+    # When a person (not the engine) last moved the state; review times come from here.
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    # When the student's digest listed this approved suggestion (once only).
+    student_notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -144,3 +166,104 @@ class MatchRunChunk(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} chunk {self.number}"
+
+
+class AuditAction(models.TextChoices):
+    TRANSITION = "transition", _("state changed")
+    VIEW = "view", _("personal data viewed")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Append-only: rows are added, never changed or removed through the ORM."""
+
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """Who did what to a match, or looked at whose personal data, when and why."""
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when MaakMatch itself acted (an opening expired or filled)."),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    # The person the entry is about: a student (or career changer).
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("student"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    match = models.ForeignKey(
+        Match,
+        verbose_name=_("match"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values), name="audit_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="transition") | (~Q(from_state="") & ~Q(to_state="")),
+                name="audit_transition_has_states",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")
+
+
+class DigestKind(models.TextChoices):
+    SUGGESTIONS = "suggestions", _("new suggestions")
+    REVIEW_QUEUE = "review_queue", _("suggestions to review")
+
+
+class DigestSent(models.Model):
+    """One row per person, kind and day: a digest goes out at most once a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=DigestKind.choices)
+    day = models.DateField()
+    items = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "day"], name="digest_once_a_day"),
+            models.CheckConstraint(condition=Q(kind__in=DigestKind.values), name="digest_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} digest for user {self.user_id} on {self.day}"

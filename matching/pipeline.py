@@ -16,11 +16,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from marketplace.models import Opening, OpeningStatus, Profile
-from matching import services
+from marketplace.models import ClosedReason, Opening, OpeningStatus, Profile
+from matching import services, workflow
 from matching.engine import ENGINE_VERSION, MatchIndex
-from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
+from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus
 from matching.warm import WARM
 
 
@@ -202,9 +203,13 @@ def openings_expire(*, today: dt.date | None = None) -> int:
     ids = list(expiring.values_list("pk", flat=True))
     with transaction.atomic():
         Opening.objects.filter(pk__in=ids, status=OpeningStatus.OPEN).update(
-            status=OpeningStatus.EXPIRED, updated_at=timezone.now()
+            status=OpeningStatus.EXPIRED,
+            closed_reason=ClosedReason.EXPIRED,
+            updated_at=timezone.now(),
         )
-        Match.objects.filter(opening_id__in=ids, state=MatchState.SUGGESTED).update(
-            state=MatchState.RETIRED, profile_rank=None, opening_rank=None
+        workflow.matches_end(
+            matches=Match.objects.filter(opening_id__in=ids),
+            by=None,
+            reason=_("The opening expired."),
         )
     return len(ids)

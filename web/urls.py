@@ -19,6 +19,7 @@ urlpatterns = [
         views.parental_consent,
         name="parental_consent",
     ),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("coordinator/companies/", views.companies_to_verify, name="companies_to_verify"),
     path("coordinator/runs/", views.match_runs, name="match_runs"),
     path(

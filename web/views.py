@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.exceptions import DomainError
+from accounts.exceptions import DomainError, InvalidState
 from accounts.models import Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
@@ -290,3 +291,23 @@ def match_runs(request: HttpRequest) -> HttpResponse:
         "backlog": matching_services.matching_backlog(),
     }
     return render(request, "web/match_runs.html", context)
+
+
+# The signed token is the authority here, not a session: mail clients' one-click
+# unsubscribe (RFC 8058) posts without a CSRF token, and nobody is logged in.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm (link scanners must not unsubscribe anyone); POST does it."""
+    try:
+        if request.method == "POST":
+            user, kind = services.notifications_unsubscribe(token=token)
+            done = True
+        else:
+            user, kind = services.unsubscribe_token_read(token=token)
+            done = False
+    except InvalidState as exc:
+        return render(request, "web/unsubscribe.html", {"error": exc.message}, status=400)
+    return render(
+        request, "web/unsubscribe.html", {"kind": kind, "done": done, "email": user.email}
+    )

@@ -7,6 +7,7 @@ anything else fails at once and, for a full run, marks the run failed with its e
 from __future__ import annotations
 
 import logging
+import smtplib
 
 import kombu.exceptions
 import redis.exceptions
@@ -14,7 +15,7 @@ from celery import group, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from matching import pipeline
+from matching import notifications, pipeline
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (
@@ -31,6 +32,9 @@ RETRY = {
     "retry_jitter": True,
     "max_retries": 6,
 }
+
+# Emails also retry when the mail server is unreachable or refuses for now.
+NOTIFY_RETRY = {**RETRY, "autoretry_for": (*TRANSIENT, smtplib.SMTPException, OSError)}
 
 
 @shared_task(name="worker.ping")
@@ -99,3 +103,20 @@ def openings_expire() -> int:
     expired = pipeline.openings_expire()
     logger.info("Expired %s openings.", expired)
     return expired
+
+
+@shared_task(name="worker.notify_match", **NOTIFY_RETRY)
+def notify_match(match_id: int, event: str) -> int:
+    """The emails one step of a match causes (on the default queue)."""
+    return notifications.match_event_notify(match_id=match_id, event=event)
+
+
+@shared_task(name="worker.digests_send", **NOTIFY_RETRY)
+def digests_send() -> dict[str, int]:
+    """The daily digests: students' new suggestions, reviewers' queue sizes."""
+    sent = {
+        "suggestions": notifications.suggestion_digests_send(),
+        "review_queue": notifications.review_digests_send(),
+    }
+    logger.info("Digests sent: %s", sent)
+    return sent

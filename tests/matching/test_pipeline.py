@@ -10,7 +10,7 @@ from django.utils import timezone
 from marketplace import services as market
 from marketplace.models import Opening, OpeningSkill, Profile, ProfileSkill
 from matching import pipeline
-from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
+from matching.models import AuditEntry, Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
 from matching.warm import WARM
 from tests import factories
 
@@ -176,7 +176,9 @@ def test_the_sweep_finds_rows_whose_message_was_lost(region: dict) -> None:
     assert profiles == []
 
 
-def test_openings_past_their_end_expire_and_retire_their_suggestions(region: dict) -> None:
+def test_openings_past_their_end_expire_retire_untouched_and_withdraw_the_rest(
+    region: dict,
+) -> None:
     pipeline.opening_match(opening_id=region["openings"][0].pk)
     ended = region["openings"][0]
     Opening.objects.filter(pk=ended.pk).update(
@@ -188,7 +190,11 @@ def test_openings_past_their_end_expire_and_retire_their_suggestions(region: dic
     ended.refresh_from_db()
     assert ended.status == "expired"
     assert not Match.objects.filter(opening=ended, state=MatchState.SUGGESTED).exists()
-    assert Match.objects.get(pk=approved.pk).state == MatchState.APPROVED
+    # The student had seen it: withdrawn, on the record, not silently retired.
+    assert Match.objects.get(pk=approved.pk).state == MatchState.WITHDRAWN
+    entry = AuditEntry.objects.get(match=approved)
+    assert (entry.from_state, entry.to_state, entry.actor) == ("approved", "withdrawn", None)
+    assert ended.closed_reason == "expired"
     assert pipeline.openings_expire(today=dt.date(2026, 11, 27)) == 0
 
 

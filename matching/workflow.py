@@ -1,0 +1,293 @@
+"""The human part of a match's journey: review, the student's answer, the
+company's invitation, the placement, and withdrawal.
+
+Every allowed step is one row of ``TRANSITIONS``, with who may take it. Each
+step is a conditional ``UPDATE ... WHERE state = <from>``, so two people acting
+at once cannot both move the same match, and it writes one append-only audit
+entry. Emails are queued on the worker once the transaction commits.
+
+May import: accounts, marketplace, matching.models. Never api/ or web/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from collections.abc import Iterable
+
+from celery import current_app
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import DomainError, InvalidState, NotAllowed
+from accounts.models import Role, User
+from accounts.selectors import (
+    user_can_counsel_student,
+    user_can_review_suggestions_of,
+    user_has_role,
+    user_needs_parental_consent,
+)
+from marketplace import services as market
+from marketplace.models import ClosedReason, Opening, Placement, Profile
+from matching.models import (
+    ENGINE_STATES,
+    IN_PROGRESS_STATES,
+    AuditAction,
+    AuditEntry,
+    Match,
+    MatchState,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class Actor(enum.StrEnum):
+    """Who may take a step, relative to the match."""
+
+    REVIEWER = "reviewer"  # a counsellor of the student, or the adult without a school
+    STUDENT = "student"  # the student whose profile it is
+    COMPANY = "company"  # a member of the opening's company
+    SYSTEM = "system"  # MaakMatch, on behalf of whoever closed, hid, erased or cancelled
+
+
+S = MatchState
+# Every allowed transition, and who may make it. Nothing else moves a match.
+TRANSITIONS: dict[tuple[str, str], Actor] = {
+    (S.SUGGESTED, S.APPROVED): Actor.REVIEWER,
+    (S.SUGGESTED, S.REJECTED): Actor.REVIEWER,
+    (S.APPROVED, S.STUDENT_YES): Actor.STUDENT,
+    (S.APPROVED, S.STUDENT_NO): Actor.STUDENT,
+    (S.STUDENT_YES, S.INVITED): Actor.COMPANY,
+    (S.STUDENT_YES, S.DECLINED): Actor.COMPANY,
+    (S.INVITED, S.ACCEPTED): Actor.STUDENT,
+    (S.INVITED, S.STUDENT_NO): Actor.STUDENT,
+    (S.ACCEPTED, S.PLACED): Actor.COMPANY,
+    # Withdrawn: the opening closed or filled, the profile was hidden or erased,
+    # or a placement was cancelled.
+    **{
+        (state, S.WITHDRAWN): Actor.SYSTEM
+        for state in [*ENGINE_STATES, *IN_PROGRESS_STATES, S.PLACED]
+    },
+}
+
+# The email each step sends, if any (see matching.notifications).
+EVENTS: dict[str, str] = {
+    S.STUDENT_YES: "forwarded",
+    S.INVITED: "invited",
+    S.ACCEPTED: "accepted",
+    S.WITHDRAWN: "withdrawn",
+}
+
+
+def transition_allowed(*, from_state: str, to_state: str) -> Actor | None:
+    return TRANSITIONS.get((from_state, to_state))
+
+
+def actor_may(*, actor: Actor, match: Match, user: User | None) -> bool:
+    """Whether ``user`` is the kind of person the step needs, for this match."""
+    if actor == Actor.SYSTEM:
+        return True  # only reachable through the services below, which check first
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    student = match.profile.user
+    if actor == Actor.REVIEWER:
+        return user_can_review_suggestions_of(viewer=user, student=student)
+    if actor == Actor.STUDENT:
+        return user.pk == student.pk
+    return user_has_role(user=user, role=Role.COMPANY_MEMBER, organisation=match.opening.company)
+
+
+def _notify(match_id: int, event: str) -> None:
+    def send() -> None:
+        try:
+            current_app.send_task("worker.notify_match", args=[match_id, event], retry=False)
+        except Exception:
+            logger.warning("Could not queue the %s email for match %s.", event, match_id)
+
+    transaction.on_commit(send)
+
+
+def _check(*, match: Match, to: str, by: User | None) -> None:
+    """Raise the domain error for a step that is not allowed, or not this person's."""
+    actor = transition_allowed(from_state=match.state, to_state=to)
+    if actor is None:
+        raise InvalidState(
+            _("A suggestion that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": MatchState(match.state).label, "to": MatchState(to).label}
+        )
+    if not actor_may(actor=actor, match=match, user=by):
+        raise NotAllowed(_("You may not take this step for this suggestion."))
+
+
+def _transition(
+    *, match: Match, to: str, by: User | None, reason: str = "", notify: bool = True
+) -> Match:
+    _check(match=match, to=to, by=by)
+    now = timezone.now()
+    moved = Match.objects.filter(pk=match.pk, state=match.state).update(
+        state=to, state_changed_at=now
+    )
+    if moved != 1:
+        raise InvalidState(
+            _("Someone else changed this suggestion a moment ago; reload and try again.")
+        )
+    AuditEntry.objects.create(
+        created_at=now,
+        actor=by,
+        action=AuditAction.TRANSITION,
+        student_id=match.profile.user_id,
+        match=match,
+        from_state=match.state,
+        to_state=to,
+        reason=reason.strip(),
+    )
+    match.state, match.state_changed_at = to, now
+    if notify and to in EVENTS:
+        _notify(match.pk, EVENTS[to])
+    return match
+
+
+def match_block_reason(*, match: Match) -> str | None:
+    """Why a suggestion cannot be approved yet, said to the person reviewing it."""
+    if user_needs_parental_consent(user=match.profile.user):
+        return _(
+            "Waiting for parental consent: a counsellor records it before this "
+            "student can be suggested to companies."
+        )
+    return None
+
+
+@transaction.atomic
+def match_approve(*, match: Match, by: User, reason: str = "") -> Match:
+    """A counsellor (or the adult without a school) lets the student see it."""
+    _check(match=match, to=S.APPROVED, by=by)
+    blocked = match_block_reason(match=match)
+    if blocked:
+        raise InvalidState(blocked)
+    return _transition(match=match, to=S.APPROVED, by=by, reason=reason)
+
+
+@transaction.atomic
+def match_reject(*, match: Match, by: User, reason: str) -> Match:
+    """A counsellor keeps the suggestion from the student, and says why."""
+    if not reason.strip():
+        raise DomainError(_("Say why this suggestion is rejected."), field="reason")
+    return _transition(match=match, to=S.REJECTED, by=by, reason=reason)
+
+
+@transaction.atomic
+def match_student_answer(*, match: Match, by: User, yes: bool, reason: str = "") -> Match:
+    """The student's yes (the company then sees them, anonymised) or no."""
+    return _transition(match=match, to=S.STUDENT_YES if yes else S.STUDENT_NO, by=by, reason=reason)
+
+
+@transaction.atomic
+def match_invite(*, match: Match, by: User, message: str = "") -> Match:
+    """The company invites the anonymised candidate."""
+    return _transition(match=match, to=S.INVITED, by=by, reason=message)
+
+
+@transaction.atomic
+def match_decline(*, match: Match, by: User, reason: str = "") -> Match:
+    return _transition(match=match, to=S.DECLINED, by=by, reason=reason)
+
+
+@transaction.atomic
+def match_invitation_answer(*, match: Match, by: User, accept: bool, reason: str = "") -> Match:
+    """The student accepts the invitation (the company then sees their name) or not."""
+    return _transition(match=match, to=S.ACCEPTED if accept else S.STUDENT_NO, by=by, reason=reason)
+
+
+@transaction.atomic
+def match_place(
+    *,
+    match: Match,
+    by: User,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+) -> Placement:
+    """The company confirms: a placement, one place filled, and for the last place
+    the opening closes and every other open suggestion of it ends."""
+    _check(match=match, to=S.PLACED, by=by)
+    placement, full = market.placement_record(
+        profile=match.profile,
+        opening_id=match.opening_id,
+        by=by,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    _transition(match=match, to=S.PLACED, by=by)
+    if full:
+        others = Match.objects.filter(opening_id=match.opening_id).exclude(pk=match.pk)
+        matches_end(matches=others, by=None, reason=_("All places of this opening are filled."))
+    return placement
+
+
+@transaction.atomic
+def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placement:
+    """The company or the student's counsellor cancels a placement, with a reason.
+
+    The place is free again; an opening that had closed because it was full reopens.
+    """
+    student = placement.profile.user if placement.profile_id else None
+    may = user_has_role(user=by, role=Role.COMPANY_MEMBER, organisation=placement.company) or (
+        student is not None and user_can_counsel_student(viewer=by, student=student)
+    )
+    if not may:
+        raise NotAllowed(_("You may not cancel this placement."))
+    market.placement_cancel_record(placement=placement, by=by, reason=reason)
+    placed = Match.objects.filter(
+        profile_id=placement.profile_id, opening_id=placement.opening_id, state=S.PLACED
+    ).first()
+    if placed is not None:
+        _transition(match=placed, to=S.WITHDRAWN, by=by, reason=reason, notify=False)
+    placement.refresh_from_db()
+    return placement
+
+
+def matches_end(*, matches: QuerySet[Match], by: User | None, reason: str) -> int:
+    """End every open suggestion among ``matches``: untouched ones retire (the
+    engine may bring them back), ones a person acted on are withdrawn and the
+    student hears why. Returns how many were withdrawn."""
+    matches.filter(state=S.SUGGESTED).update(state=S.RETIRED, profile_rank=None, opening_rank=None)
+    withdrawn = 0
+    for match in _locked(matches.filter(state__in=IN_PROGRESS_STATES)):
+        _transition(match=match, to=S.WITHDRAWN, by=by, reason=reason)
+        withdrawn += 1
+    return withdrawn
+
+
+def _locked(matches: QuerySet[Match]) -> Iterable[Match]:
+    return matches.select_for_update(of=("self",)).select_related("profile__user", "opening")
+
+
+@transaction.atomic
+def opening_close(*, opening: Opening, by: User) -> Opening:
+    """A company member closes their opening; its open suggestions end."""
+    if not user_has_role(user=by, role=Role.COMPANY_MEMBER, organisation=opening.company):
+        raise NotAllowed(_("Only the company's own members close its openings."))
+    closed = market.opening_close(opening=opening, reason=ClosedReason.BY_COMPANY)
+    matches_end(
+        matches=Match.objects.filter(opening=closed),
+        by=by,
+        reason=_("The company closed this opening."),
+    )
+    return closed
+
+
+@transaction.atomic
+def profile_hide(*, profile: Profile, by: User) -> Profile:
+    """The student stops looking: no new suggestions, open ones end."""
+    if by.pk != profile.user_id:
+        raise NotAllowed(_("Only the student themself hides their profile."))
+    profile.is_visible = False
+    market.profile_save(profile=profile)
+    matches_end(
+        matches=Match.objects.filter(profile=profile),
+        by=by,
+        reason=_("The student is no longer looking."),
+    )
+    return profile
