@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 
 from accounts.models import Role, User
 from accounts.services import unsubscribe_token_make
@@ -129,7 +130,8 @@ def match_event_notify(*, match_id: int, event: str) -> int:
     context = {
         "opening": match.opening,
         "company": match.opening.company,
-        "pseudonym": candidate_pseudonym(
+        # Rendered per recipient, in their language ("Kandidaat 7F3K").
+        "pseudonym": lazy(candidate_pseudonym, str)(
             profile_id=match.profile_id, company_id=match.opening.company_id
         ),
         "reason": _last_reason(match),

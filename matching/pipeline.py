@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from marketplace.models import ClosedReason, Opening, OpeningStatus, Profile
 from matching import services, workflow
@@ -210,6 +210,6 @@ def openings_expire(*, today: dt.date | None = None) -> int:
         workflow.matches_end(
             matches=Match.objects.filter(opening_id__in=ids),
             by=None,
-            reason=_("The opening expired."),
+            reason=gettext_noop("The opening expired."),
         )
     return len(ids)

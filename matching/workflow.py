@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import Role, User
@@ -222,7 +223,8 @@ def match_place(
     _transition(match=match, to=S.PLACED, by=by)
     if full:
         others = Match.objects.filter(opening_id=match.opening_id).exclude(pk=match.pk)
-        matches_end(matches=others, by=None, reason=_("All places of this opening are filled."))
+        filled = gettext_noop("All places of this opening are filled.")
+        matches_end(matches=others, by=None, reason=filled)
     return placement
 
 
@@ -251,7 +253,10 @@ def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placemen
 def matches_end(*, matches: QuerySet[Match], by: User | None, reason: str) -> int:
     """End every open suggestion among ``matches``: untouched ones retire (the
     engine may bring them back), ones a person acted on are withdrawn and the
-    student hears why. Returns how many were withdrawn."""
+    student hears why. Returns how many were withdrawn.
+
+    ``reason`` is stored untranslated (``gettext_noop``) and translated when shown,
+    so each reader sees it in their own language."""
     matches.filter(state=S.SUGGESTED).update(state=S.RETIRED, profile_rank=None, opening_rank=None)
     withdrawn = 0
     for match in _locked(matches.filter(state__in=IN_PROGRESS_STATES)):
@@ -273,7 +278,7 @@ def opening_close(*, opening: Opening, by: User) -> Opening:
     matches_end(
         matches=Match.objects.filter(opening=closed),
         by=by,
-        reason=_("The company closed this opening."),
+        reason=gettext_noop("The company closed this opening."),
     )
     return closed
 
@@ -288,6 +293,6 @@ def profile_hide(*, profile: Profile, by: User) -> Profile:
     matches_end(
         matches=Match.objects.filter(profile=profile),
         by=by,
-        reason=_("The student is no longer looking."),
+        reason=gettext_noop("The student is no longer looking."),
     )
     return profile

@@ -147,3 +147,24 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     education_level = "mbo3"
     place = factory.SubFactory(PlaceFactory)
     wanted_types = factory.LazyFunction(lambda: ["bol"])
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "matching.Match"
+
+    profile = factory.SubFactory(ProfileFactory)
+    opening = factory.SubFactory(OpeningFactory)
+    score = 0.8
+    engine_version = "test"
+    explanation = factory.LazyFunction(
+        lambda: {
+            "score": 0.8,
+            "matched_skills": [{"skill": "cnc-draaien", "importance": "must", "credit": 1.0}],
+            "missing_must_haves": [],
+            "distance_km": 7.3,
+            "radius_km": 25,
+            "level": {"profile": "mbo3", "accepted": ["mbo2", "mbo3"], "fit": 1.0},
+        }
+    )
+    state = "suggested"
