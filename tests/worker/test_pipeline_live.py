@@ -8,6 +8,8 @@ broker-down test starts and stops a private instance.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.header
 import os
 import shutil
 import socket
@@ -261,3 +263,39 @@ def test_a_killed_worker_mid_run_leaves_every_suggestion_exactly_once(region: di
     services.matches_store_full(index=services.match_index_build(text_state=run.text_state))
     again = sorted(Match.objects.values_list("profile_id", "opening_id", "profile_rank"))
     assert again == stored
+
+
+def test_a_students_yes_reaches_the_company_by_email_through_the_worker(
+    tmp_path: Path,
+) -> None:
+    """The step commits, the email task goes to Redis's default queue, a real
+    worker renders it in the member's language and sends it (file backend)."""
+    from matching import workflow
+
+    mail_dir = tmp_path / "mail"
+    app.control.purge()
+    company = factories.CompanyFactory(verified_at=timezone.now())
+    member = factories.UserFactory(language="en")
+    factories.MembershipFactory(user=member, role="company_member", organisation=company)
+    student = factories.UserFactory(full_name="Noor Bakker")
+    factories.MembershipFactory(user=student, role="student", organisation=None)
+    match = factories.MatchFactory(
+        profile=factories.ProfileFactory(user=student),
+        opening=factories.OpeningFactory(company=company, title="Stage onderhoud"),
+        state=MatchState.APPROVED,
+    )
+    with running_worker(_environ(EMAIL_URL=f"file://{mail_dir}")) as worker:
+        assert ping_within(worker, 60)
+        workflow.match_student_answer(match=match, by=student, yes=True)
+
+        def delivered() -> str:
+            return "".join(p.read_text() for p in mail_dir.glob("*")) if mail_dir.exists() else ""
+
+        assert _wait_for(lambda: "Stage onderhoud" in delivered(), 60)
+    text = delivered()
+    message = email.message_from_string(text.split("\n" + "-" * 79)[0])
+    assert message["To"] == member.email
+    subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    assert subject == "A candidate for “Stage onderhoud”"
+    assert "Candidate " in text
+    assert "Noor Bakker" not in text
