@@ -13,7 +13,6 @@ import base64
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,10 +25,10 @@ from accounts.selectors import (
     user_is_self_directed_student,
 )
 from marketplace.models import Opening, OpeningStatus, Placement, PlacementStatus, Profile
+from matching.audit import personal_data_viewed
 from matching.models import (
     FORWARDED_STATES,
     REVEALED_STATES,
-    AuditAction,
     AuditEntry,
     Match,
     MatchState,
@@ -177,22 +176,8 @@ def candidate_for_company(*, match: Match, viewer: User) -> dict[str, Any]:
     if match.state in REVEALED_STATES:
         user = profile.user
         candidate["contact"] = {"name": user.full_name, "email": user.email}
-        personal_data_viewed(viewer=viewer, student=user, match=match, what="contact")
+        personal_data_viewed(viewer=viewer, students=[user], match=match, what="contact")
     return candidate
-
-
-def personal_data_viewed(*, viewer: User, student: User, match: Match | None, what: str) -> None:
-    """Record that someone other than the student saw their personal data."""
-    if viewer.pk == student.pk:
-        return
-    AuditEntry.objects.create(
-        created_at=timezone.now(),
-        actor=viewer,
-        action=AuditAction.VIEW,
-        student=student,
-        match=match,
-        reason=what,
-    )
 
 
 def audit_entries_for_viewer(*, viewer: User) -> QuerySet[AuditEntry]:

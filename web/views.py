@@ -21,6 +21,7 @@ from accounts.models import Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from matching import services as matching_services
+from matching.audit import personal_data_viewed
 from matching.models import MatchRun
 from web.forms import (
     CareerChangerSignupForm,
@@ -226,6 +227,10 @@ def students(request: HttpRequest) -> HttpResponse:
     listing = [
         {"student": s, "needs_consent": selectors.user_needs_parental_consent(user=s)} for s in rows
     ]
+    # Names and email addresses on screen: a view of personal data, on the record.
+    personal_data_viewed(
+        viewer=request.user, students=[row["student"] for row in listing], what="student list"
+    )
     return render(request, "web/students.html", {"rows": listing})
 
 

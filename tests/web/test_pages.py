@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts import selectors, services
 from accounts.models import Invitation, Organisation, Role, User
+from matching.models import AuditEntry
 from tests.conftest import World
 from tests.factories import PASSWORD, CompanyFactory, OpeningFactory
 
@@ -228,13 +229,18 @@ def test_a_counsellor_lists_their_students_within_a_query_budget(
     client: Client, world: World, django_assert_num_queries: object
 ) -> None:
     _login(client, world.dirk)
-    # * session  * user  * counsellor role check  * students  (+ savepoints none)
-    with django_assert_num_queries(4):
+    # * session  * user  * counsellor role check  * students  * audit entries (one insert)
+    with django_assert_num_queries(5):
         response = client.get(reverse("web:students"))
     html = response.content.decode()
     assert world.sam.full_name in html
     assert world.lotte.full_name in html
     assert world.zeynep.full_name not in html
+    # Seeing names and addresses is on the record, one entry per student shown.
+    seen = AuditEntry.objects.filter(actor=world.dirk, action="view")
+    assert sorted(seen.values_list("student__full_name", flat=True)) == sorted(
+        [world.sam.full_name, world.lotte.full_name]
+    )
 
 
 def test_it_rejects_other_schools_counsellor_on_the_students_page(

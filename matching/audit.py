@@ -1,0 +1,40 @@
+"""Writing the audit log's "personal data viewed" entries.
+
+Transitions write their own entries (``matching.workflow``). This module records
+every time someone other than the student sees the student's personal data: a
+company member opening a revealed candidate, a counsellor opening their list.
+Entries are only ever added (``AuditEntry`` refuses change and delete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from accounts.models import User
+from matching.models import AuditAction, AuditEntry, Match
+
+
+def personal_data_viewed(
+    *, viewer: User, students: Sequence[User], what: str, match: Match | None = None
+) -> int:
+    """Record that ``viewer`` saw these students' personal data; one insert.
+
+    A student looking at their own data is not recorded. Returns the entries added.
+    """
+    now = timezone.now()
+    entries = [
+        AuditEntry(
+            created_at=now,
+            actor=viewer,
+            action=AuditAction.VIEW,
+            student=student,
+            match=match,
+            reason=what,
+        )
+        for student in students
+        if student.pk != viewer.pk
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return len(entries)
