@@ -207,6 +207,15 @@ def profile_save(*, profile: Profile) -> Profile:
 
 
 @transaction.atomic
+def profile_visibility_set(*, profile: Profile, visible: bool) -> Profile:
+    """Open or close a profile to suggestions, touching nothing else on it."""
+    Profile.objects.filter(pk=profile.pk).update(is_visible=visible, updated_at=timezone.now())
+    _matching_request(Profile, profile.pk, "worker.match_profile")
+    profile.refresh_from_db()
+    return profile
+
+
+@transaction.atomic
 def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
     """Verify a company (accounts' rule) and bring its open openings into matching:
     until now they were hidden from students."""

@@ -17,13 +17,19 @@ from matching.models import AuditAction, AuditEntry, Match
 
 
 def personal_data_viewed(
-    *, viewer: User, students: Sequence[User], what: str, match: Match | None = None
+    *,
+    viewer: User,
+    students: Sequence[User],
+    what: str,
+    matches: Sequence[Match | None] | None = None,
 ) -> int:
-    """Record that ``viewer`` saw these students' personal data; one insert.
+    """Record that ``viewer`` saw these students' personal data, in one insert;
+    ``matches``, if given, pairs each student with the match it was seen through.
 
     A student looking at their own data is not recorded. Returns the entries added.
     """
     now = timezone.now()
+    through = matches if matches is not None else [None] * len(students)
     entries = [
         AuditEntry(
             created_at=now,
@@ -33,7 +39,7 @@ def personal_data_viewed(
             match=match,
             reason=what,
         )
-        for student in students
+        for student, match in zip(students, through, strict=True)
         if student.pk != viewer.pk
     ]
     AuditEntry.objects.bulk_create(entries)

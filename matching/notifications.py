@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+import smtplib
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -86,47 +87,58 @@ def _wants(user: User, kind: str) -> bool:
     return user.is_active and bool(user.email) and getattr(user, SETTING_FOR_KIND[kind])
 
 
-def _send(*, template: str, users: Iterable[User], context: dict[str, Any]) -> int:
-    sent = 0
-    for user in users:
-        if _wants(user, TEMPLATE_KIND[template]):
-            email_render(template=template, user=user, context=context).send()
-            sent += 1
-    return sent
+# Refusals about one address: logged and skipped, never retried. Anything else
+# (the server unreachable, a timeout) propagates, and the worker's task retries.
+RECIPIENT_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+# What each event's email is about: the state the match must still be in.
+EVENT_STATE = {
+    "forwarded": MatchState.STUDENT_YES,
+    "invited": MatchState.INVITED,
+    "accepted": MatchState.ACCEPTED,
+    "withdrawn": MatchState.WITHDRAWN,
+}
+COMPANY_EVENTS = frozenset({"forwarded", "accepted"})
 
 
-def _company_members(match: Match) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__role=Role.COMPANY_MEMBER,
-            memberships__organisation_id=match.opening.company_id,
-            is_active=True,
-        ).distinct()
-    )
-
-
-def match_event_notify(*, match_id: int, event: str) -> int:
-    """Send the emails one step of a match causes; returns how many went out.
-
-    A match that moved on since (or is gone) sends nothing: the email would be stale.
-    """
+def _event_match(match_id: int, event: str) -> Match | None:
+    """The match, if the event is still true of it (a stale email is not sent)."""
+    if event not in EVENT_STATE:
+        raise ValueError(f"Unknown match event {event!r}.")
     match = (
         Match.objects.select_related("profile__user", "opening__company", "opening__place")
         .filter(pk=match_id)
         .first()
     )
+    return match if match is not None and match.state == EVENT_STATE[event] else None
+
+
+def match_event_recipients(*, match_id: int, event: str) -> list[int]:
+    """Who gets the email one step of a match causes: the company's members for
+    "forwarded" and "accepted", the student otherwise; only those who want it."""
+    match = _event_match(match_id, event)
     if match is None:
-        return 0
-    expected = {
-        "forwarded": MatchState.STUDENT_YES,
-        "invited": MatchState.INVITED,
-        "accepted": MatchState.ACCEPTED,
-        "withdrawn": MatchState.WITHDRAWN,
-    }
-    if event not in expected:
-        raise ValueError(f"Unknown match event {event!r}.")
-    if match.state != expected[event]:
-        return 0
+        return []
+    if event in COMPANY_EVENTS:
+        users = User.objects.filter(
+            memberships__role=Role.COMPANY_MEMBER,
+            memberships__organisation_id=match.opening.company_id,
+        ).distinct()
+    else:
+        users = [match.profile.user]
+    return [u.pk for u in users if _wants(u, TEMPLATE_KIND[event])]
+
+
+def match_event_send(*, match_id: int, event: str, user_id: int) -> bool:
+    """Send one recipient the email of one step; False if it no longer applies or
+    the address was refused. One task per recipient, so a retry never repeats an
+    email someone else already got."""
+    match = _event_match(match_id, event)
+    user = User.objects.filter(pk=user_id).first()
+    if match is None or user is None or not _wants(user, TEMPLATE_KIND[event]):
+        return False
+    if user_id not in match_event_recipients(match_id=match_id, event=event):
+        return False  # no longer a member of the company, or not the student
     context = {
         "opening": match.opening,
         "company": match.opening.company,
@@ -136,9 +148,19 @@ def match_event_notify(*, match_id: int, event: str) -> int:
         ),
         "reason": _last_reason(match),
     }
-    if event in ("forwarded", "accepted"):
-        return _send(template=event, users=_company_members(match), context=context)
-    return _send(template=event, users=[match.profile.user], context=context)
+    try:
+        email_render(template=event, user=user, context=context).send()
+    except RECIPIENT_REFUSED:
+        logger.warning("The mail server refused %s's address; %s email dropped.", user_id, event)
+        return False
+    return True
+
+
+def match_event_notify(*, match_id: int, event: str) -> int:
+    """Send every recipient the email of one step, here and now; returns how many.
+    (The worker fans out one task per recipient instead.)"""
+    recipients = match_event_recipients(match_id=match_id, event=event)
+    return sum(match_event_send(match_id=match_id, event=event, user_id=u) for u in recipients)
 
 
 def _last_reason(match: Match) -> str:
@@ -199,22 +221,43 @@ def suggestion_digests_send(*, today: dt.date | None = None) -> int:
         if not _wants(user, "digest"):
             continue
         picked = digest_pick(matches)
+        listed = Match.objects.filter(pk__in=[m.pk for m in picked])
         with transaction.atomic():
             if not _digest_claim(
                 user=user, kind=DigestKind.SUGGESTIONS, day=today, items=len(picked)
             ):
                 continue
-            Match.objects.filter(pk__in=[m.pk for m in picked]).update(
-                student_notified_at=timezone.now()
-            )
-            # Sent inside the transaction: if sending fails, nothing is marked sent.
-            email_render(
-                template="suggestions_digest",
-                user=user,
-                context={"matches": picked, "more": len(matches) - len(picked)},
-            ).send()
-        sent += 1
+            listed.update(student_notified_at=timezone.now())
+        message = email_render(
+            template="suggestions_digest",
+            user=user,
+            context={"matches": picked, "more": len(matches) - len(picked)},
+        )
+        # Sent after the short transaction (no rows stay locked while the mail
+        # server answers); a failed send gives the slot and the suggestions back.
+        if _digest_send(message, user=user, kind=DigestKind.SUGGESTIONS, day=today):
+            sent += 1
+        else:
+            listed.update(student_notified_at=None)
     return sent
+
+
+def _digest_send(message: EmailMultiAlternatives, *, user: User, kind: str, day: dt.date) -> bool:
+    """Send a claimed digest; on failure release the claim. A refused address is
+    logged and skipped; any other error is raised for the task to retry (digests
+    already sent stay claimed, so nobody gets two)."""
+    try:
+        message.send()
+    except RECIPIENT_REFUSED:
+        DigestSent.objects.filter(user=user, kind=kind, day=day).delete()
+        logger.warning(
+            "The mail server refused user %s's address; %s digest dropped.", user.pk, kind
+        )
+        return False
+    except Exception:
+        DigestSent.objects.filter(user=user, kind=kind, day=day).delete()
+        raise
+    return True
 
 
 def review_digests_send(*, today: dt.date | None = None) -> int:
@@ -225,10 +268,10 @@ def review_digests_send(*, today: dt.date | None = None) -> int:
     for user in User.objects.filter(pk__in=sizes, is_active=True):
         if not _wants(user, "digest"):
             continue
-        with transaction.atomic():
-            size = sizes[user.pk]
-            if not _digest_claim(user=user, kind=DigestKind.REVIEW_QUEUE, day=today, items=size):
-                continue
-            email_render(template="review_digest", user=user, context={"size": size}).send()
-        sent += 1
+        size = sizes[user.pk]
+        if not _digest_claim(user=user, kind=DigestKind.REVIEW_QUEUE, day=today, items=size):
+            continue
+        message = email_render(template="review_digest", user=user, context={"size": size})
+        if _digest_send(message, user=user, kind=DigestKind.REVIEW_QUEUE, day=today):
+            sent += 1
     return sent

@@ -10,6 +10,7 @@ May import: accounts, marketplace, matching.models. Never api/ or web/.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -56,18 +57,30 @@ def review_queue_for_viewer(*, viewer: User) -> QuerySet[Match]:
     if user_is_self_directed_student(user=viewer):
         scope |= Q(profile__user=viewer)
     return (
-        Match.objects.filter(scope, state=MatchState.SUGGESTED, opening__status=OpeningStatus.OPEN)
+        Match.objects.filter(
+            scope,
+            state=MatchState.SUGGESTED,
+            opening__status=OpeningStatus.OPEN,
+            profile__user__is_active=True,
+        )
         .select_related("profile__user", "opening__company", "opening__place")
         .order_by("-score", "pk")
     )
 
 
+# What a student sees of their own matches: what a reviewer approved, and what
+# followed. Suggestions waiting for review, retired or rejected stay with the reviewer.
+STUDENT_VISIBLE_STATES = [
+    s
+    for s in MatchState.values
+    if s not in (MatchState.SUGGESTED, MatchState.RETIRED, MatchState.REJECTED)
+]
+
+
 def suggestions_for_student(*, student: User) -> QuerySet[Match]:
     """What the student sees: suggestions a reviewer approved, and what followed."""
-    shown = [s for s in MatchState.values if s not in (MatchState.SUGGESTED, MatchState.RETIRED)]
-    shown.remove(MatchState.REJECTED)
     return (
-        Match.objects.filter(profile__user=student, state__in=shown)
+        Match.objects.filter(profile__user=student, state__in=STUDENT_VISIBLE_STATES)
         .select_related("opening__company", "opening__place")
         .order_by("-score", "pk")
     )
@@ -75,10 +88,11 @@ def suggestions_for_student(*, student: User) -> QuerySet[Match]:
 
 def candidates_for_opening(*, opening: Opening, viewer: User) -> QuerySet[Match]:
     """The students forwarded to this opening (they said yes), for its company."""
-    if not user_has_role(user=viewer, role=Role.COMPANY_MEMBER, organisation=opening.company):
-        raise NotAllowed(_("Only the company's own members see its candidates."))
+    _company_member_check(viewer=viewer, company_id=opening.company_id)
     return (
-        Match.objects.filter(opening=opening, state__in=FORWARDED_STATES)
+        Match.objects.filter(
+            opening=opening, state__in=FORWARDED_STATES, profile__user__is_active=True
+        )
         .select_related("profile__user", "opening__company")
         .prefetch_related("profile__profile_skills__skill")
         .order_by("-score", "pk")
@@ -86,18 +100,23 @@ def candidates_for_opening(*, opening: Opening, viewer: User) -> QuerySet[Match]
 
 
 def matches_for_viewer(*, viewer: User) -> QuerySet[Match]:
-    """Every match this viewer may open: their own (approved on), their students',
-    and the candidates forwarded to their company."""
+    """Every match this viewer may open: their own (approved on; all of them for an
+    adult without a school, who reviews their own), their students', and the
+    candidates forwarded to their company."""
     if not viewer.is_authenticated or not viewer.is_active:
         return Match.objects.none()
     companies = organisations_for_user(user=viewer, role=Role.COMPANY_MEMBER)
-    own = Q(profile__user=viewer) & ~Q(state__in=[MatchState.SUGGESTED, MatchState.RETIRED])
-    if user_is_self_directed_student(user=viewer):
-        own = Q(profile__user=viewer)
+    own = Q(profile__user=viewer)
+    if not user_is_self_directed_student(user=viewer):
+        own &= Q(state__in=STUDENT_VISIBLE_STATES)
     scope = (
         own
         | Q(profile__user__in=_counselled_students(viewer=viewer))
-        | Q(opening__company__in=companies, state__in=FORWARDED_STATES)
+        | Q(
+            opening__company__in=companies,
+            state__in=FORWARDED_STATES,
+            profile__user__is_active=True,
+        )
     )
     return Match.objects.filter(scope).select_related(
         "profile__user", "opening__company", "opening__place"
@@ -125,29 +144,31 @@ def distance_band(distance_km: float | None) -> str | None:
 
 
 def _explanation_for_company(explanation: dict[str, Any]) -> dict[str, Any]:
-    """The reasons without the exact distance and travel radius, which would
-    narrow down where the student lives."""
-    hidden = {"distance_km", "radius_km"}
-    shown = {k: v for k, v in explanation.items() if k not in hidden}
-    shown["distance_band"] = distance_band(explanation.get("distance_km"))
-    return shown
+    """The reasons a company may read, by allow-list: skills matched and missing,
+    the level fit and a distance band. No per-feature numbers: with the published
+    weights, they would give back the exact distance against the travel radius,
+    and so narrow down where the student lives."""
+    level = explanation.get("level") or {}
+    return {
+        "matched_skills": explanation.get("matched_skills", []),
+        "missing_must_haves": explanation.get("missing_must_haves", []),
+        "level": {k: level.get(k) for k in ("profile", "accepted", "fit")},
+        "distance_band": distance_band(explanation.get("distance_km")),
+    }
 
 
-def candidate_for_company(*, match: Match, viewer: User) -> dict[str, Any]:
-    """What a company member sees of a candidate, for this match's state.
-
-    Before the student accepts an invitation: skills and levels, education level,
-    availability, distance band, the explanation and a pseudonym. Nothing that
-    names, dates, places or pictures the person. After accepting: also their name
-    and email address, and every such view is written to the audit log.
-    """
-    opening = match.opening
-    if not user_has_role(user=viewer, role=Role.COMPANY_MEMBER, organisation=opening.company):
+def _company_member_check(*, viewer: User, company_id: int) -> None:
+    if not Membership.objects.filter(
+        user=viewer,
+        role=Role.COMPANY_MEMBER,
+        organisation_id=company_id,
+        user__is_active=True,
+    ).exists():
         raise NotAllowed(_("Only the company's own members see its candidates."))
-    if match.state not in FORWARDED_STATES:
-        raise NotAllowed(_("This candidate has not been forwarded to your company."))
+
+
+def _candidate(match: Match, *, english: bool) -> dict[str, Any]:
     profile: Profile = match.profile
-    english = (get_language() or "nl").startswith("en")
     skills = [
         {
             "skill": ps.skill.slug,
@@ -158,10 +179,12 @@ def candidate_for_company(*, match: Match, viewer: User) -> dict[str, Any]:
     ]
     candidate: dict[str, Any] = {
         "match": match.pk,
-        "pseudonym": candidate_pseudonym(profile_id=profile.pk, company_id=opening.company_id),
+        "pseudonym": candidate_pseudonym(
+            profile_id=profile.pk, company_id=match.opening.company_id
+        ),
         "state": match.state,
-        "opening": opening.pk,
-        "score": round(match.score, 4),
+        "opening": match.opening_id,
+        "score": round(match.score, 2),
         "education_level": profile.education_level or None,
         "skills": skills,
         "availability": {
@@ -176,8 +199,43 @@ def candidate_for_company(*, match: Match, viewer: User) -> dict[str, Any]:
     if match.state in REVEALED_STATES:
         user = profile.user
         candidate["contact"] = {"name": user.full_name, "email": user.email}
-        personal_data_viewed(viewer=viewer, students=[user], match=match, what="contact")
     return candidate
+
+
+def candidates_for_company(*, matches: Sequence[Match], viewer: User) -> list[dict[str, Any]]:
+    """What a company member sees of each candidate, for each match's state.
+
+    Before the student accepts an invitation: skills and levels, education level,
+    availability, distance band, the explanation and a pseudonym. Nothing that
+    names, dates, places or pictures the person. After accepting: also their name
+    and email address, and each such view is written to the audit log (one insert
+    for the whole list). Every match must be of one company the viewer belongs to
+    and forwarded to it. This is the one code path for pages and the API.
+    """
+    if not matches:
+        return []
+    companies = {m.opening.company_id for m in matches}
+    if len(companies) != 1:
+        raise NotAllowed(_("Only the company's own members see its candidates."))
+    _company_member_check(viewer=viewer, company_id=companies.pop())
+    if any(m.state not in FORWARDED_STATES or not m.profile.user.is_active for m in matches):
+        raise NotAllowed(_("This candidate has not been forwarded to your company."))
+    english = (get_language() or "nl").startswith("en")
+    candidates = [_candidate(m, english=english) for m in matches]
+    revealed = [m for m in matches if m.state in REVEALED_STATES]
+    if revealed:
+        personal_data_viewed(
+            viewer=viewer,
+            students=[m.profile.user for m in revealed],
+            matches=revealed,
+            what="contact",
+        )
+    return candidates
+
+
+def candidate_for_company(*, match: Match, viewer: User) -> dict[str, Any]:
+    """One candidate: see ``candidates_for_company``."""
+    return candidates_for_company(matches=[match], viewer=viewer)[0]
 
 
 def audit_entries_for_viewer(*, viewer: User) -> QuerySet[AuditEntry]:
@@ -191,6 +249,50 @@ def audit_entries_for_viewer(*, viewer: User) -> QuerySet[AuditEntry]:
     return entries.filter(
         Q(student__in=_counselled_students(viewer=viewer)) | Q(student=viewer)
     ).distinct()
+
+
+def student_pseudonym(*, user_id: int) -> str:
+    """How a student appears to coordinators, who see no student's personal data."""
+    digest = salted_hmac("maakmatch.student", str(user_id)).digest()
+    return _("Student %(code)s") % {"code": base64.b32encode(digest).decode()[:4]}
+
+
+def audit_log_for_viewer(*, viewer: User, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest audit entries in the viewer's scope, ready to show.
+
+    Counsellors and students see names; coordinators see each student (also when
+    the student is the one acting) as a pseudonym, because they see no student's
+    personal data. Three queries whatever the number of entries.
+    """
+    coordinator = user_has_role(user=viewer, role=Role.COORDINATOR)
+    entries = list(audit_entries_for_viewer(viewer=viewer)[:limit])
+
+    def person(user: User, student_id: int | None) -> str:
+        if coordinator and user.pk == student_id:
+            return student_pseudonym(user_id=user.pk)
+        return user.full_name
+
+    rows = []
+    for entry in entries:
+        if entry.student_id is None:
+            student = _("erased")
+        elif coordinator:
+            student = student_pseudonym(user_id=entry.student_id)
+        else:
+            student = entry.student.full_name
+        rows.append(
+            {
+                "at": entry.created_at,
+                "action": entry.action,
+                "actor": person(entry.actor, entry.student_id) if entry.actor_id else "MaakMatch",
+                "student": student,
+                "opening": entry.match.opening.title if entry.match_id else None,
+                "from_state": entry.from_state,
+                "to_state": entry.to_state,
+                "reason": entry.reason,
+            }
+        )
+    return rows
 
 
 def placements_for_viewer(*, viewer: User) -> QuerySet[Placement]:

@@ -154,6 +154,8 @@ def _newer_only(rows: Sequence[Match]) -> list[Match]:
     """Drop rows computed from an older profile or opening than the stored score.
 
     The stored rows are locked first, so two writers for one pair take turns.
+    Every writer that locks several matches locks them in (profile, opening) order,
+    so two of them never wait on each other in a circle (no deadlock).
     """
     if not rows:
         return []
@@ -163,6 +165,7 @@ def _newer_only(rows: Sequence[Match]) -> list[Match]:
         .filter(
             profile_id__in={r.profile_id for r in rows}, opening_id__in={r.opening_id for r in rows}
         )
+        .order_by("profile_id", "opening_id")
         .values_list("profile_id", "opening_id", "profile_version", "opening_version")
     }
 
@@ -179,7 +182,7 @@ def _newer_only(rows: Sequence[Match]) -> list[Match]:
 
 def _upsert(rows: Sequence[Match], rank_fields: Sequence[str]) -> None:
     Match.objects.bulk_create(
-        _newer_only(rows),
+        sorted(_newer_only(rows), key=lambda r: (r.profile_id, r.opening_id)),
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["profile", "opening"],

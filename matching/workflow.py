@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-from collections.abc import Iterable
 
 from celery import current_app
 from django.db import transaction
@@ -32,7 +31,7 @@ from accounts.selectors import (
     user_needs_parental_consent,
 )
 from marketplace import services as market
-from marketplace.models import ClosedReason, Opening, Placement, Profile
+from marketplace.models import ClosedReason, Opening, OpeningStatus, Placement, Profile
 from matching.models import (
     ENGINE_STATES,
     IN_PROGRESS_STATES,
@@ -121,6 +120,12 @@ def _check(*, match: Match, to: str, by: User | None) -> None:
         )
     if not actor_may(actor=actor, match=match, user=by):
         raise NotAllowed(_("You may not take this step for this suggestion."))
+    if to == S.WITHDRAWN:
+        return
+    if match.opening.status != OpeningStatus.OPEN:
+        raise InvalidState(_("This opening is closed."))
+    if not (match.profile.is_visible and match.profile.user.is_active):
+        raise InvalidState(_("This student is no longer looking."))
 
 
 def _transition(
@@ -220,6 +225,10 @@ def match_place(
         start_date=start_date,
         end_date=end_date,
     )
+    if full:
+        # Every match of the opening, locked in (profile, opening) order before any
+        # is changed: the same order every other writer locks in.
+        list(_locked(Match.objects.filter(opening_id=match.opening_id)).values_list("pk"))
     _transition(match=match, to=S.PLACED, by=by)
     if full:
         others = Match.objects.filter(opening_id=match.opening_id).exclude(pk=match.pk)
@@ -250,7 +259,9 @@ def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placemen
     return placement
 
 
-def matches_end(*, matches: QuerySet[Match], by: User | None, reason: str) -> int:
+def matches_end(
+    *, matches: QuerySet[Match], by: User | None, reason: str, notify: bool = True
+) -> int:
     """End every open suggestion among ``matches``: untouched ones retire (the
     engine may bring them back), ones a person acted on are withdrawn and the
     student hears why. Returns how many were withdrawn.
@@ -260,13 +271,18 @@ def matches_end(*, matches: QuerySet[Match], by: User | None, reason: str) -> in
     matches.filter(state=S.SUGGESTED).update(state=S.RETIRED, profile_rank=None, opening_rank=None)
     withdrawn = 0
     for match in _locked(matches.filter(state__in=IN_PROGRESS_STATES)):
-        _transition(match=match, to=S.WITHDRAWN, by=by, reason=reason)
+        _transition(match=match, to=S.WITHDRAWN, by=by, reason=reason, notify=notify)
         withdrawn += 1
     return withdrawn
 
 
-def _locked(matches: QuerySet[Match]) -> Iterable[Match]:
-    return matches.select_for_update(of=("self",)).select_related("profile__user", "opening")
+def _locked(matches: QuerySet[Match]) -> QuerySet[Match]:
+    """Lock in (profile, opening) order, like every writer (see services._newer_only)."""
+    return (
+        matches.select_for_update(of=("self",))
+        .select_related("profile__user", "opening")
+        .order_by("profile_id", "opening_id")
+    )
 
 
 @transaction.atomic
@@ -288,11 +304,12 @@ def profile_hide(*, profile: Profile, by: User) -> Profile:
     """The student stops looking: no new suggestions, open ones end."""
     if by.pk != profile.user_id:
         raise NotAllowed(_("Only the student themself hides their profile."))
-    profile.is_visible = False
-    market.profile_save(profile=profile)
+    profile = market.profile_visibility_set(profile=profile, visible=False)
+    # The student knows why; they get no email about their own step.
     matches_end(
         matches=Match.objects.filter(profile=profile),
         by=by,
         reason=gettext_noop("The student is no longer looking."),
+        notify=False,
     )
     return profile

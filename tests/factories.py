@@ -165,6 +165,9 @@ class MatchFactory(factory.django.DjangoModelFactory):
             "distance_km": 7.3,
             "radius_km": 25,
             "level": {"profile": "mbo3", "accepted": ["mbo2", "mbo3"], "fit": 1.0},
+            # distance feature = 1 - 7.3 / 25: with the weights it gives the distance back
+            "features": {"skills": 1.0, "text": 0.42, "distance": 0.708, "level": 1.0},
+            "contributions": {"skills": 0.45, "text": 0.063, "distance": 0.1062, "level": 0.1},
         }
     )
     state = "suggested"

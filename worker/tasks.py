@@ -106,9 +106,15 @@ def openings_expire() -> int:
 
 
 @shared_task(name="worker.notify_match", **NOTIFY_RETRY)
-def notify_match(match_id: int, event: str) -> int:
-    """The emails one step of a match causes (on the default queue)."""
-    return notifications.match_event_notify(match_id=match_id, event=event)
+def notify_match(match_id: int, event: str, user_id: int | None = None) -> int:
+    """The emails one step of a match causes (on the default queue): fanned out
+    as one task per recipient, so a retry repeats no one else's email."""
+    if user_id is not None:
+        return int(notifications.match_event_send(match_id=match_id, event=event, user_id=user_id))
+    recipients = notifications.match_event_recipients(match_id=match_id, event=event)
+    for recipient in recipients:
+        notify_match.delay(match_id, event, recipient)
+    return len(recipients)
 
 
 @shared_task(name="worker.digests_send", **NOTIFY_RETRY)

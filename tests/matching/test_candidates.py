@@ -17,6 +17,7 @@ from matching.models import FORWARDED_STATES, AuditAction, AuditEntry, Match, Ma
 from matching.selectors import (
     candidate_for_company,
     candidate_pseudonym,
+    candidates_for_company,
     candidates_for_opening,
     distance_band,
     matches_for_viewer,
@@ -117,10 +118,20 @@ def test_before_accepting_the_company_sees_no_personal_field(
         json.dumps(candidate_for_company(match=match, viewer=world.bram), cls=DjangoJSONEncoder)
     )
     personal = _personal_values(match)
+    # Numbers from which the distance to the student's home can be worked out.
+    stored = match.explanation
+    locating = {
+        stored["distance_km"],
+        stored["radius_km"],
+        stored["features"]["distance"],
+        stored["contributions"]["distance"],
+    }
     leaves = list(_walk(data))
     keys = {leaf for path, leaf in leaves if path.endswith(f".{leaf}")}
     assert not keys & PERSONAL_KEYS
     for path, leaf in leaves:
+        if isinstance(leaf, int | float) and not isinstance(leaf, bool):
+            assert leaf not in locating, f"{path} = {leaf!r} locates the student"
         if leaf is None or isinstance(leaf, bool | float):
             continue
         text = str(leaf).casefold()
@@ -198,3 +209,26 @@ def test_the_parties_see_the_match_and_the_student_sees_it_only_once_approved(
 )
 def test_distance_bands(km: float | None, band: str | None) -> None:
     assert distance_band(km) == band
+
+
+def test_a_list_of_candidates_costs_the_same_queries_however_long(
+    world: World, forwarded: Match, django_assert_num_queries
+) -> None:
+    opening = forwarded.opening
+    for _ in range(4):
+        factories.MatchFactory(opening=opening, state=S.ACCEPTED)
+    matches = list(candidates_for_opening(opening=opening, viewer=world.bram))
+    # * membership check  * audit entries for the 4 revealed (one insert)
+    with django_assert_num_queries(2):
+        candidates = candidates_for_company(matches=matches, viewer=world.bram)
+    assert len(candidates) == 5
+    assert sum(c["contact"] is not None for c in candidates) == 4
+    assert AuditEntry.objects.filter(action=AuditAction.VIEW, actor=world.bram).count() == 4
+
+
+def test_a_deactivated_student_disappears_from_the_company(world: World, forwarded: Match) -> None:
+    type(world.sam).objects.filter(pk=world.sam.pk).update(is_active=False)
+    assert not candidates_for_opening(opening=forwarded.opening, viewer=world.bram).exists()
+    assert not matches_for_viewer(viewer=world.bram).filter(pk=forwarded.pk).exists()
+    with pytest.raises(NotAllowed):
+        candidate_for_company(match=Match.objects.get(pk=forwarded.pk), viewer=world.bram)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.services import unsubscribe_token_make
 from matching import notifications, workflow
-from matching.models import Match, MatchState
+from matching.models import DigestSent, Match, MatchState
 from tests import factories
 from tests.conftest import World
 from worker.celery import app
@@ -257,3 +257,74 @@ def test_every_email_renders_in_both_languages(world: World, template: str, lang
         assert "{%" not in body
         assert "{{" not in body
     assert f'<html lang="{language}">' in html
+
+
+def test_a_refused_address_does_not_stop_the_other_digests(world: World, settings) -> None:
+    settings.EMAIL_BACKEND = "tests.mailbackends.RefusingBackend"
+    # Digests go out in user order: the refused address comes first.
+    refused = factories.UserFactory(email="refused@example.nl")
+    later = factories.UserFactory()
+    assert refused.pk < later.pk
+    first = factories.MatchFactory(profile=factories.ProfileFactory(user=refused), state=S.APPROVED)
+    second = factories.MatchFactory(profile=factories.ProfileFactory(user=later), state=S.APPROVED)
+
+    assert notifications.suggestion_digests_send(today=TODAY) == 1
+    assert [m.to for m in mail.outbox] == [[later.email]]
+    # The refused student's suggestion waits for a later digest, and so does the slot.
+    assert Match.objects.get(pk=first.pk).student_notified_at is None
+    assert Match.objects.get(pk=second.pk).student_notified_at is not None
+    assert not DigestSent.objects.filter(user=refused).exists()
+
+
+def test_a_refused_address_drops_only_that_update(world: World, settings) -> None:
+    settings.EMAIL_BACKEND = "tests.mailbackends.RefusingBackend"
+    refused = factories.UserFactory(email="refused-member@example.nl")
+    factories.MembershipFactory(user=refused, role="company_member", organisation=world.company_x)
+    match = _match(world, S.STUDENT_YES)
+    assert notifications.match_event_notify(match_id=match.pk, event="forwarded") == 1
+    assert [m.to for m in mail.outbox] == [[world.bram.email]]
+
+
+def test_closing_an_opening_queues_the_students_withdrawal_email(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    published: list[tuple[str, str]] = []
+
+    def record(sender: str, routing_key: str, body: object, **kwargs: object) -> None:
+        published.append((sender, routing_key))
+
+    match = _match(world, S.APPROVED)
+    before_task_publish.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.opening_close(opening=match.opening, by=world.bram)
+    finally:
+        before_task_publish.disconnect(record)
+    assert ("worker.notify_match", "default") in published
+
+
+def test_the_worker_task_fans_out_one_task_per_recipient_and_each_sends_once(
+    world: World,
+) -> None:
+    from worker.tasks import notify_match
+
+    colleague = factories.UserFactory()
+    factories.MembershipFactory(user=colleague, role="company_member", organisation=world.company_x)
+    match = _match(world, S.STUDENT_YES)
+    published: list[tuple] = []
+
+    def record(sender: str, body: tuple, **kwargs: object) -> None:
+        published.append(tuple(body[0]))
+
+    before_task_publish.connect(record)
+    try:
+        assert notify_match(match.pk, "forwarded") == 2  # run here, as the worker would
+    finally:
+        before_task_publish.disconnect(record)
+    assert sorted(published) == sorted(
+        [(match.pk, "forwarded", world.bram.pk), (match.pk, "forwarded", colleague.pk)]
+    )
+    assert mail.outbox == []
+    assert notify_match(match.pk, "forwarded", colleague.pk) == 1
+    assert [m.to for m in mail.outbox] == [[colleague.email]]
+    assert notify_match(match.pk, "forwarded", world.otto.pk) == 0  # not of this company
