@@ -7,6 +7,7 @@ not in views, so the web pages and the API enforce the same rules.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -21,7 +22,9 @@ from django.utils.translation import gettext as _
 from accounts import selectors
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import (
+    API_TOKEN_PREFIX_LENGTH,
     EARLIEST_BIRTH_DATE,
+    ApiToken,
     Invitation,
     Membership,
     Organisation,
@@ -313,3 +316,52 @@ def notifications_unsubscribe(*, token: str) -> tuple[User, str]:
     User.objects.filter(pk=user.pk).update(**{NOTIFICATION_SETTINGS[kind]: False})
     setattr(user, NOTIFICATION_SETTINGS[kind], False)
     return user, kind
+
+
+API_TOKENS_MAX = 20
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the row and the key, which is never stored."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the token a name, so that you can recognise it."), field="name")
+    if len(name) > 100:
+        raise DomainError(_("Keep the name under 100 characters."), field="name")
+    active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    if active.count() >= API_TOKENS_MAX:
+        raise InvalidState(_("You have too many tokens; revoke one first."))
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:API_TOKEN_PREFIX_LENGTH], key_hash=api_token_hash(key)
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    if token.user_id != by.pk:
+        raise NotAllowed(_("You can only revoke your own tokens."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def api_token_user(*, key: str) -> User | None:
+    """The active user an unrevoked key belongs to, noting when it was last used."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=api_token_hash(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # At most one write a minute per token, not one per request.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

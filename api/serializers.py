@@ -1,9 +1,35 @@
+"""Serializers: shapes of the API's bodies. They validate and present; every
+write goes through a service, never ``serializer.save()`` on a model."""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Membership, User
-from matching.models import MatchRun
+from accounts.models import (
+    ApiToken,
+    EducationLevel,
+    Membership,
+    Organisation,
+    Sector,
+    SizeClass,
+    User,
+)
+from marketplace.models import (
+    SKILL_LEVEL_MAX,
+    SKILL_LEVEL_MIN,
+    Importance,
+    Opening,
+    OpeningType,
+    Place,
+    Placement,
+    Profile,
+    Skill,
+)
+from matching.models import Match, MatchRun
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -48,3 +74,340 @@ class MatchRunSerializer(serializers.ModelSerializer):
 
     def get_progress_percent(self, run: MatchRun) -> float:
         return round(100 * run.progress, 1)
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Skill
+        fields = ["slug", "label_nl", "label_en", "category", "synonyms", "esco_uri"]
+        read_only_fields = fields
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Place
+        fields = ["slug", "name", "province", "latitude", "longitude", "in_region"]
+        read_only_fields = fields
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class PlaceRefSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    verified = serializers.BooleanField(source="is_verified", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "website",
+            "municipality",
+            "sector",
+            "size_class",
+            "sbb_recognised",
+            "verified",
+        ]
+        read_only_fields = fields
+
+
+class CompanyUpdateSerializer(serializers.Serializer):
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    website = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    municipality = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False)
+    size_class = serializers.ChoiceField(choices=SizeClass.choices, required=False)
+
+
+class OpeningSkillSerializer(serializers.Serializer):
+    skill = serializers.SlugRelatedField(slug_field="slug", queryset=Skill.objects.all())
+    importance = serializers.ChoiceField(choices=Importance.choices, default=Importance.MUST)
+    min_level = serializers.IntegerField(
+        min_value=SKILL_LEVEL_MIN, max_value=SKILL_LEVEL_MAX, default=SKILL_LEVEL_MIN
+    )
+
+
+class OpeningSkillReadSerializer(serializers.Serializer):
+    skill = serializers.CharField(source="skill.slug", read_only=True)
+    label_nl = serializers.CharField(source="skill.label_nl", read_only=True)
+    label_en = serializers.CharField(source="skill.label_en", read_only=True)
+    importance = serializers.CharField(read_only=True)
+    min_level = serializers.IntegerField(read_only=True)
+
+
+class OpeningSerializer(serializers.ModelSerializer):
+    company = OrganisationRefSerializer(read_only=True)
+    place = PlaceRefSerializer(read_only=True)
+    places_left = serializers.IntegerField(read_only=True)
+    skills = OpeningSkillReadSerializer(source="opening_skills", many=True, read_only=True)
+
+    class Meta:
+        model = Opening
+        fields = [
+            "slug",
+            "title",
+            "description",
+            "type",
+            "education_levels",
+            "company",
+            "place",
+            "start_date",
+            "end_date",
+            "hours_per_week",
+            "capacity",
+            "places_left",
+            "status",
+            "published_at",
+            "expires_at",
+            "skills",
+        ]
+        read_only_fields = fields
+
+
+class OpeningWriteSerializer(serializers.Serializer):
+    """Create (all required unless marked) or update (any subset) an opening."""
+
+    company = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.filter(kind="company"),
+        required=False,
+        help_text=_("Needed only if you are a member of more than one company."),
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    type = serializers.ChoiceField(choices=OpeningType.choices)
+    education_levels = serializers.ListField(
+        child=serializers.ChoiceField(choices=EducationLevel.choices), required=False
+    )
+    place = serializers.SlugRelatedField(slug_field="slug", queryset=Place.objects.all())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    hours_per_week = serializers.IntegerField(min_value=1, max_value=60)
+    capacity = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    skills = OpeningSkillSerializer(many=True, required=False)
+
+    def validate_skills(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        slugs = [item["skill"].slug for item in value]
+        if len(set(slugs)) != len(slugs):
+            raise serializers.ValidationError(_("Each skill may appear once."))
+        return value
+
+
+class ProfileSkillSerializer(serializers.Serializer):
+    skill = serializers.SlugRelatedField(slug_field="slug", queryset=Skill.objects.all())
+    level = serializers.IntegerField(
+        min_value=SKILL_LEVEL_MIN, max_value=SKILL_LEVEL_MAX, default=SKILL_LEVEL_MIN
+    )
+
+
+class ProfileSkillReadSerializer(serializers.Serializer):
+    skill = serializers.CharField(source="skill.slug", read_only=True)
+    label_nl = serializers.CharField(source="skill.label_nl", read_only=True)
+    label_en = serializers.CharField(source="skill.label_en", read_only=True)
+    level = serializers.IntegerField(read_only=True)
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """A student's profile, for the student and their counsellors."""
+
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    place = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    skills = ProfileSkillReadSerializer(source="profile_skills", many=True, read_only=True)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "id",
+            "full_name",
+            "email",
+            "headline",
+            "about",
+            "education_level",
+            "programme",
+            "crebo_code",
+            "place",
+            "travel_radius_km",
+            "wanted_types",
+            "available_from",
+            "available_until",
+            "hours_per_week",
+            "sectors",
+            "experience",
+            "is_career_changer",
+            "is_visible",
+            "skills",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProfileWriteSerializer(serializers.Serializer):
+    headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    about = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    education_level = serializers.ChoiceField(
+        choices=EducationLevel.choices, required=False, allow_blank=True
+    )
+    programme = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    crebo_code = serializers.RegexField(r"^[0-9]{5}$", required=False, allow_blank=True)
+    place = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Place.objects.all(), required=False, allow_null=True
+    )
+    travel_radius_km = serializers.IntegerField(min_value=0, max_value=250, required=False)
+    wanted_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=OpeningType.choices), required=False
+    )
+    available_from = serializers.DateField(required=False, allow_null=True)
+    available_until = serializers.DateField(required=False, allow_null=True)
+    hours_per_week = serializers.IntegerField(min_value=0, max_value=60, required=False)
+    sectors = serializers.ListField(
+        child=serializers.ChoiceField(choices=Sector.choices), required=False
+    )
+    experience = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    is_visible = serializers.BooleanField(required=False)
+    skills = ProfileSkillSerializer(many=True, required=False)
+
+    def validate_skills(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        slugs = [item["skill"].slug for item in value]
+        if len(set(slugs)) != len(slugs):
+            raise serializers.ValidationError(_("Each skill may appear once."))
+        return value
+
+
+class OpeningRefSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    type = serializers.CharField(read_only=True)
+    company = OrganisationRefSerializer(read_only=True)
+    place = PlaceRefSerializer(read_only=True)
+
+
+class StudentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """One suggestion as the viewer may see it.
+
+    ``as`` says whose view it is: the student's own (``student``), their reviewer's
+    (``reviewer``, with the student's name), or the company's (``company``: no
+    student, only the anonymised ``candidate`` until the student accepts).
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    score = serializers.FloatField(read_only=True)
+    opening = OpeningRefSerializer(read_only=True)
+    student = StudentRefSerializer(read_only=True, allow_null=True)
+    explanation = serializers.JSONField(read_only=True, allow_null=True)
+    candidate = serializers.JSONField(read_only=True, allow_null=True)
+    blocked_reason = serializers.CharField(read_only=True, allow_null=True)
+    view = serializers.ChoiceField(
+        choices=["student", "reviewer", "company"], read_only=True, source="as"
+    )
+    state_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def to_representation(self, match: Match) -> dict[str, Any]:
+        relation = self.context["relations"][match.pk]
+        opening = OpeningRefSerializer(match.opening).data
+        data: dict[str, Any] = {
+            "id": match.pk,
+            "state": match.state,
+            "opening": opening,
+            "view": relation,
+            "state_changed_at": match.state_changed_at,
+            "student": None,
+            "candidate": None,
+            "explanation": None,
+            "blocked_reason": None,
+        }
+        if relation == "company":
+            candidate = self.context["candidates"][match.pk]
+            data.update(score=candidate["score"], candidate=candidate)
+        else:
+            data.update(score=round(match.score, 4), explanation=match.explanation)
+            if relation == "reviewer":
+                user = match.profile.user
+                data["student"] = {"id": user.pk, "full_name": user.full_name}
+                data["blocked_reason"] = self.context["blocked"].get(match.pk)
+        return data
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class PlaceRequestSerializer(serializers.Serializer):
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class PlacementSerializer(serializers.ModelSerializer):
+    opening = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company = OrganisationRefSerializer(read_only=True)
+    student = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Placement
+        fields = [
+            "id",
+            "opening",
+            "company",
+            "student",
+            "type",
+            "education_level",
+            "start_date",
+            "end_date",
+            "status",
+            "confirmed_at",
+            "cancelled_at",
+            "cancel_reason",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(StudentRefSerializer(allow_null=True))
+    def get_student(self, placement: Placement) -> dict[str, Any] | None:
+        # Every party to a placement knows who it is: the student accepted.
+        if placement.profile_id is None:
+            return None
+        user = placement.profile.user
+        return {"id": user.pk, "full_name": user.full_name}
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "active"]
+        read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at", "active"]
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(
+        read_only=True, help_text=_("Shown this once; store it safely. Send it as Bearer.")
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+
+class KpiSerializer(serializers.Serializer):
+    openings_open = serializers.IntegerField()
+    places_offered = serializers.IntegerField()
+    places_filled = serializers.IntegerField()
+    placements_by_type = serializers.DictField(child=serializers.IntegerField())
+    students_with_approved_suggestion = serializers.IntegerField()

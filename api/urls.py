@@ -1,15 +1,25 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api import views
 
 app_name = "api"
 router = DefaultRouter()
+router.register("openings", views.OpeningViewSet, basename="opening")
+router.register("companies", views.CompanyViewSet, basename="company")
+router.register("profiles", views.ProfileViewSet, basename="profile")
+router.register("skills", views.SkillViewSet, basename="skill")
+router.register("places", views.PlaceViewSet, basename="place")
+router.register("suggestions", views.SuggestionViewSet, basename="suggestion")
+router.register("placements", views.PlacementViewSet, basename="placement")
 router.register("runs", views.MatchRunViewSet, basename="run")
+router.register("tokens", views.ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("kpis/", views.KpiView.as_view(), name="kpis"),
     path("", include(router.urls)),
 ]

@@ -1,30 +1,45 @@
-"""API views. Thin adapters over accounts/marketplace/matching services and selectors."""
+"""API views. Thin adapters: scope the queryset to the viewer, validate the body,
+call a service or selector in accounts/marketplace/matching, present the result.
+
+Objects outside the viewer's scope are 404 (``get_queryset`` is always scoped);
+objects in scope that the viewer may not change are 403; a step a match's state
+does not allow is 409.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors
-from accounts.models import Role
-from api.serializers import MatchRunSerializer, MeSerializer
+from accounts import services as accounts_services
+from accounts.exceptions import DomainError, NotAllowed
+from accounts.models import ApiToken, Organisation, OrganisationKind, Role
+from api import filters
+from api import serializers as s
+from marketplace import selectors as market_selectors
+from marketplace import services as market
+from marketplace.models import Opening, OpeningStatus, Place, Placement, Profile, Skill
 from matching import services as matching_services
-from matching.models import MatchRun
-
-
-class MeView(APIView):
-    """The logged-in user, with their roles."""
-
-    serializer_class = MeSerializer
-
-    def get(self, request: Request) -> Response:
-        user = selectors.user_with_memberships(user_id=request.user.pk)
-        return Response(MeSerializer(user).data)
+from matching import workflow
+from matching.audit import personal_data_viewed
+from matching.models import Match, MatchRun, MatchState
+from matching.selectors import (
+    STUDENT_VISIBLE_STATES,
+    candidates_for_company,
+    matches_for_viewer,
+    placements_for_viewer,
+)
 
 
 class IsCoordinator(BasePermission):
@@ -34,17 +49,476 @@ class IsCoordinator(BasePermission):
         return selectors.user_has_role(user=request.user, role=Role.COORDINATOR)
 
 
+def _valid(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> dict:
+    serializer = serializer_class(data=request.data, **kw)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class MeView(APIView):
+    """The logged-in user, with their roles and organisations."""
+
+    serializer_class = s.MeSerializer
+
+    def get(self, request: Request) -> Response:
+        user = selectors.user_with_memberships(user_id=request.user.pk)
+        return Response(s.MeSerializer(user).data)
+
+
 class MatchRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Full recomputes with their progress; coordinators only."""
 
-    serializer_class = MatchRunSerializer
+    serializer_class = s.MatchRunSerializer
     permission_classes = [IsAuthenticated, IsCoordinator]
     queryset = MatchRun.objects.all()
     ordering_fields = ["started_at"]
+    filterset_fields = ["status"]
 
-    @extend_schema(request=None, responses={202: None})
+    @extend_schema(
+        request=None, responses={202: OpenApiResponse(description="The recompute is queued.")}
+    )
     @action(detail=False, methods=["post"])
     def start(self, request: Request) -> Response:
         """Queue a full recompute now. 409 if one is running or the queue is down."""
         matching_services.match_run_request(by=request.user)
         return Response({"detail": "queued"}, status=status.HTTP_202_ACCEPTED)
+
+
+class SkillViewSet(viewsets.ReadOnlyModelViewSet):
+    """The skills taxonomy, in Dutch and English. Public."""
+
+    serializer_class = s.SkillSerializer
+    permission_classes = [AllowAny]
+    queryset = Skill.objects.order_by("slug")
+    lookup_field = "slug"
+    filterset_class = filters.SkillFilter
+    ordering_fields = ["slug", "label_nl", "label_en"]
+
+
+class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Municipalities with their coordinates. Public."""
+
+    serializer_class = s.PlaceSerializer
+    permission_classes = [AllowAny]
+    queryset = Place.objects.order_by("name")
+    lookup_field = "slug"
+    filterset_class = filters.PlaceFilter
+    ordering_fields = ["name"]
+
+
+class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Companies: verified ones are public; members see and edit their own;
+    coordinators see all and verify."""
+
+    serializer_class = s.CompanySerializer
+    lookup_field = "slug"
+    filterset_fields = ["sector", "size_class", "sbb_recognised"]
+    ordering_fields = ["name"]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        companies = Organisation.objects.filter(kind=OrganisationKind.COMPANY).order_by("name")
+        user = self.request.user
+        if selectors.user_has_role(user=user, role=Role.COORDINATOR):
+            return companies
+        own = selectors.organisations_for_user(user=user, role=Role.COMPANY_MEMBER)
+        return companies.filter(Q(verified_at__isnull=False) | Q(pk__in=own))
+
+    @extend_schema(request=s.CompanyUpdateSerializer, responses=s.CompanySerializer)
+    def partial_update(self, request: Request, slug: str) -> Response:
+        """A member edits their company's page."""
+        fields = _valid(s.CompanyUpdateSerializer, request, partial=True)
+        company = market.company_update(company=self.get_object(), by=request.user, fields=fields)
+        return Response(s.CompanySerializer(company).data)
+
+    @extend_schema(request=None, responses=s.CompanySerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, slug: str) -> Response:
+        """A coordinator verifies the company: its openings become public."""
+        company = market.company_verify(company=self.get_object(), coordinator=request.user)
+        return Response(s.CompanySerializer(company).data)
+
+
+def _skills_of(validated: dict[str, Any]) -> list[tuple[Skill, str, int]] | None:
+    items = validated.pop("skills", None)
+    if items is None:
+        return None
+    return [(i["skill"], i["importance"], i["min_level"]) for i in items]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Open openings of verified companies; members also "
+        "see all of their own company's openings."
+    ),
+)
+class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Openings: public search and detail; company members create, change,
+    publish and close their own."""
+
+    serializer_class = s.OpeningSerializer
+    lookup_field = "slug"
+    filterset_class = filters.OpeningFilter
+    ordering_fields = ["published_at", "start_date", "title"]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self) -> QuerySet[Opening]:
+        own = selectors.organisations_for_user(user=self.request.user, role=Role.COMPANY_MEMBER)
+        public = Q(
+            status=OpeningStatus.OPEN,
+            company__kind=OrganisationKind.COMPANY,
+            company__verified_at__isnull=False,
+        )
+        return (
+            Opening.objects.filter(public | Q(company__in=own))
+            .select_related("company", "place")
+            .prefetch_related("opening_skills__skill")
+            .order_by("-published_at", "-created_at", "pk")
+        )
+
+    def _company_for(self, validated: dict[str, Any]) -> Organisation:
+        company = validated.pop("company", None)
+        if company is not None:
+            return company
+        own = list(
+            selectors.organisations_for_user(user=self.request.user, role=Role.COMPANY_MEMBER)[:2]
+        )
+        if not own:
+            raise NotAllowed(_("Only company members create openings."))
+        if len(own) > 1:
+            raise DomainError(_("Say which company the opening is for."), field="company")
+        return own[0]
+
+    @extend_schema(request=s.OpeningWriteSerializer, responses={201: s.OpeningSerializer})
+    def create(self, request: Request) -> Response:
+        """A company member drafts an opening (publish it to make it public)."""
+        validated = _valid(s.OpeningWriteSerializer, request)
+        skills = _skills_of(validated)
+        company = self._company_for(validated)
+        opening = market.opening_create(
+            company=company, by=request.user, fields=validated, skills=skills
+        )
+        return Response(self._present(opening), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.OpeningWriteSerializer, responses=s.OpeningSerializer)
+    def partial_update(self, request: Request, slug: str) -> Response:
+        """Change an opening of your own company (any subset of fields)."""
+        validated = _valid(s.OpeningWriteSerializer, request, partial=True)
+        validated.pop("company", None)
+        skills = _skills_of(validated)
+        opening = market.opening_update(
+            opening=self.get_object(), by=request.user, fields=validated, skills=skills
+        )
+        return Response(self._present(opening))
+
+    @extend_schema(request=None, responses=s.OpeningSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, slug: str) -> Response:
+        """Publish a draft: public at once, and matched within seconds."""
+        opening = market.opening_publish_by(opening=self.get_object(), by=request.user)
+        return Response(self._present(opening))
+
+    @extend_schema(request=None, responses=s.OpeningSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, slug: str) -> Response:
+        """Close an opening; suggestions in progress are withdrawn."""
+        opening = workflow.opening_close(opening=self.get_object(), by=request.user)
+        return Response(self._present(opening))
+
+    def _present(self, opening: Opening) -> dict[str, Any]:
+        fresh = (
+            Opening.objects.select_related("company", "place")
+            .prefetch_related("opening_skills__skill")
+            .get(pk=opening.pk)
+        )
+        return s.OpeningSerializer(fresh).data
+
+
+class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Profiles: a student reads and writes their own (``/profiles/me/``); a
+    counsellor reads their students'. Nobody else sees any."""
+
+    serializer_class = s.ProfileSerializer
+    filterset_fields = ["education_level", "is_visible"]
+    ordering_fields = ["updated_at"]
+
+    def get_queryset(self) -> QuerySet[Profile]:
+        students = selectors.students_for_viewer(viewer=self.request.user)
+        return (
+            Profile.objects.filter(user__in=students)
+            .select_related("user", "place")
+            .prefetch_related("profile_skills__skill")
+            .order_by("pk")
+        )
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        personal_data_viewed(viewer=request.user, students=[p.user for p in page], what="profile")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        profile = self.get_object()
+        personal_data_viewed(viewer=request.user, students=[profile.user], what="profile")
+        return Response(self.get_serializer(profile).data)
+
+    @extend_schema(request=s.ProfileWriteSerializer, responses=s.ProfileSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Only the student themself; a counsellor gets 403."""
+        profile = self.get_object()
+        return self._write(request, user=profile.user)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: s.ProfileSerializer})
+    @extend_schema(
+        methods=["PATCH"], request=s.ProfileWriteSerializer, responses=s.ProfileSerializer
+    )
+    @action(detail=False, methods=["get", "patch"])
+    def me(self, request: Request) -> Response:
+        """Your own profile (404 until you write it); PATCH makes or changes it."""
+        if request.method == "PATCH":
+            return self._write(request, user=request.user)
+        profile = self.get_queryset().filter(user=request.user).first()
+        if profile is None:
+            raise NotFound("You have no profile yet; PATCH /api/v1/profiles/me/ to make one.")
+        return Response(self.get_serializer(profile).data)
+
+    def _write(self, request: Request, *, user: Any) -> Response:
+        validated = _valid(s.ProfileWriteSerializer, request, partial=True)
+        items = validated.pop("skills", None)
+        skills = None if items is None else [(i["skill"], i["level"]) for i in items]
+        profile = market.profile_update(user=user, by=request.user, fields=validated, skills=skills)
+        return Response(self.get_serializer(self.get_queryset().get(pk=profile.pk)).data)
+
+
+class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Suggestions, as each party may see them, and the steps on them.
+
+    A student sees their approved suggestions with the reasons; a counsellor sees
+    their students' and approves or rejects; a company sees the anonymised
+    candidates forwarded to it and invites or declines. A step the state does
+    not allow is 409, a step that is not yours is 403.
+    """
+
+    serializer_class = s.SuggestionSerializer
+    filterset_class = filters.SuggestionFilter
+    ordering_fields = ["score", "state_changed_at"]
+
+    def get_queryset(self) -> QuerySet[Match]:
+        return (
+            matches_for_viewer(viewer=self.request.user)
+            .select_related("opening__company", "opening__place", "profile__user")
+            .prefetch_related("profile__profile_skills__skill")
+            .order_by("-score", "pk")
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "relations": {}, "candidates": {}}
+
+    def _context(self, matches: list[Match]) -> dict[str, Any]:
+        """Whose view each match gets, and the companies' candidates in batches."""
+        user = self.request.user
+        student_ids = {m.profile.user_id for m in matches}
+        counselled = set(
+            selectors.students_for_viewer(viewer=user)
+            .filter(pk__in=student_ids)
+            .exclude(pk=user.pk)
+            .values_list("pk", flat=True)
+        )
+        relations: dict[int, str] = {}
+        for m in matches:
+            if m.profile.user_id == user.pk:
+                relations[m.pk] = "student"
+            elif m.profile.user_id in counselled:
+                relations[m.pk] = "reviewer"
+            else:
+                relations[m.pk] = "company"
+        by_company: dict[int, list[Match]] = {}
+        for m in matches:
+            if relations[m.pk] == "company":
+                by_company.setdefault(m.opening.company_id, []).append(m)
+        candidates: dict[int, dict] = {}
+        for group in by_company.values():
+            for m, c in zip(group, candidates_for_company(matches=group, viewer=user), strict=True):
+                candidates[m.pk] = c
+        blocked = {
+            m.pk: workflow.match_block_reason(match=m)
+            for m in matches
+            if relations[m.pk] == "reviewer" and m.state == MatchState.SUGGESTED
+        }
+        reviewed = [m.profile.user for m in matches if relations[m.pk] == "reviewer"]
+        personal_data_viewed(viewer=user, students=reviewed, what="suggestion")
+        return {"relations": relations, "candidates": candidates, "blocked": blocked}
+
+    def list(self, request: Request) -> Response:
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        data = s.SuggestionSerializer(page, many=True, context=self._context(page)).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._present(self.get_object())
+
+    def _present(self, match: Match, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().filter(pk=match.pk).first()
+        if fresh is None:  # the step took it out of the viewer's scope
+            return Response({"id": match.pk, "state": match.state}, status=code)
+        return Response(
+            s.SuggestionSerializer(fresh, context=self._context([fresh])).data, status=code
+        )
+
+    def _step(self, request: Request, step: Any, body: type | None = None, **kw: Any) -> Response:
+        match = self.get_object()
+        data = _valid(body, request) if body is not None else {}
+        step(match=match, by=request.user, **data, **kw)
+        return self._present(match)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """A counsellor (or the adult without a school) shows it to the student."""
+        return self._step(request, workflow.match_approve, s.ReasonSerializer)
+
+    @extend_schema(request=s.RequiredReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        """A counsellor keeps it from the student, with a reason."""
+        return self._step(request, workflow.match_reject, s.RequiredReasonSerializer)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def yes(self, request: Request, pk: str) -> Response:
+        """The student says yes: the company sees them, anonymised."""
+        return self._step(request, workflow.match_student_answer, s.ReasonSerializer, yes=True)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def no(self, request: Request, pk: str) -> Response:
+        """The student says no."""
+        return self._step(request, workflow.match_student_answer, s.ReasonSerializer, yes=False)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str) -> Response:
+        """The company invites the candidate; ``reason`` is the message to them."""
+        match = self.get_object()
+        data = _valid(s.ReasonSerializer, request)
+        workflow.match_invite(match=match, by=request.user, message=data["reason"])
+        return self._present(match)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        """The company declines the candidate."""
+        return self._step(request, workflow.match_decline, s.ReasonSerializer)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        """The student accepts the invitation: the company sees their name."""
+        return self._step(
+            request, workflow.match_invitation_answer, s.ReasonSerializer, accept=True
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str) -> Response:
+        """The student turns the invitation down."""
+        return self._step(
+            request, workflow.match_invitation_answer, s.ReasonSerializer, accept=False
+        )
+
+    @extend_schema(request=s.PlaceRequestSerializer, responses={201: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def place(self, request: Request, pk: str) -> Response:
+        """The company confirms the placement (dates default to the opening's)."""
+        match = self.get_object()
+        data = _valid(s.PlaceRequestSerializer, request)
+        placement = workflow.match_place(match=match, by=request.user, **data)
+        return Response(s.PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
+
+
+class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Confirmed outcomes, for the parties: the student, their counsellors, the company."""
+
+    serializer_class = s.PlacementSerializer
+    filterset_fields = ["status", "type"]
+    ordering_fields = ["confirmed_at", "start_date"]
+
+    def get_queryset(self) -> QuerySet[Placement]:
+        return placements_for_viewer(viewer=self.request.user).order_by("-confirmed_at", "pk")
+
+    @extend_schema(request=s.RequiredReasonSerializer, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel with a reason: the place is free again."""
+        data = _valid(s.RequiredReasonSerializer, request)
+        placement = workflow.placement_cancel(
+            placement=self.get_object(), by=request.user, reason=data["reason"]
+        )
+        return Response(s.PlacementSerializer(placement).data)
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your personal API tokens. The key is shown once, when made; DELETE revokes."""
+
+    serializer_class = s.ApiTokenSerializer
+    queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes it
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=self.request.user).order_by("-created_at", "pk")
+
+    @extend_schema(request=s.ApiTokenSerializer, responses={201: s.ApiTokenCreatedSerializer})
+    def create(self, request: Request) -> Response:
+        data = _valid(s.ApiTokenSerializer, request)
+        token, key = accounts_services.api_token_create(user=request.user, name=data["name"])
+        token.key = key
+        return Response(s.ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        accounts_services.api_token_revoke(token=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class KpiView(APIView):
+    """The region's headline figures; coordinators only (expanded by the KPI work)."""
+
+    permission_classes = [IsAuthenticated, IsCoordinator]
+    serializer_class = s.KpiSerializer
+
+    def get(self, request: Request) -> Response:
+        public = market_selectors.openings_public()
+        offered = public.aggregate(places=Sum("capacity"), filled=Sum("places_filled"))
+        by_type = dict(
+            Placement.objects.filter(status="confirmed")
+            .values_list("type")
+            .annotate(n=Count("pk"))
+            .values_list("type", "n")
+        )
+        students = (
+            Match.objects.filter(state__in=STUDENT_VISIBLE_STATES)
+            .values("profile")
+            .distinct()
+            .count()
+        )
+        data = {
+            "openings_open": public.count(),
+            "places_offered": offered["places"] or 0,
+            "places_filled": offered["filled"] or 0,
+            "placements_by_type": by_type,
+            "students_with_approved_suggestion": students,
+        }
+        return Response(s.KpiSerializer(data).data)

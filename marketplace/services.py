@@ -11,22 +11,27 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
-from accounts.exceptions import DomainError, InvalidState
-from accounts.models import Organisation, User
+from accounts.exceptions import DomainError, InvalidState, NotAllowed
+from accounts.models import Organisation, Role, User
 from marketplace.models import (
+    SBB_OPENING_TYPES,
     ClosedReason,
     Opening,
+    OpeningSkill,
     OpeningStatus,
     Place,
     Placement,
     PlacementStatus,
     Profile,
+    ProfileSkill,
     Province,
     Skill,
     SkillCategory,
@@ -319,3 +324,183 @@ def placement_cancel_record(*, placement: Placement, by: User, reason: str) -> b
     opening.save(update_fields=fields)
     _matching_request(Opening, opening.pk, "worker.match_opening")
     return reopened
+
+
+# --- Writes on behalf of people (the API and the pages) -------------------------
+
+OPENING_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "type",
+        "education_levels",
+        "place",
+        "start_date",
+        "end_date",
+        "hours_per_week",
+        "capacity",
+    }
+)
+PROFILE_FIELDS = frozenset(
+    {
+        "headline",
+        "about",
+        "education_level",
+        "programme",
+        "crebo_code",
+        "place",
+        "travel_radius_km",
+        "wanted_types",
+        "available_from",
+        "available_until",
+        "hours_per_week",
+        "sectors",
+        "experience",
+        "is_visible",
+    }
+)
+COMPANY_FIELDS = frozenset({"description", "website", "municipality", "sector", "size_class"})
+
+
+def _member_check(*, user: User, company: Organisation) -> None:
+    if not accounts_selectors.user_has_role(
+        user=user, role=Role.COMPANY_MEMBER, organisation=company
+    ):
+        raise NotAllowed(_("Only the company's own members manage its openings."))
+
+
+def _validate(instance: Opening | Profile | Organisation, *, exclude: list[str]) -> None:
+    """Model validation as one domain error per field (the first message each)."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+def _opening_skills_set(*, opening: Opening, skills: list[tuple[Skill, str, int]] | None) -> None:
+    if skills is None:
+        return
+    OpeningSkill.objects.filter(opening=opening).delete()
+    OpeningSkill.objects.bulk_create(
+        OpeningSkill(opening=opening, skill=skill, importance=importance, min_level=level)
+        for skill, importance, level in skills
+    )
+
+
+def _opening_type_check(*, opening: Opening, company: Organisation) -> None:
+    if opening.type in SBB_OPENING_TYPES and not company.sbb_recognised:
+        raise DomainError(
+            _("Only SBB-recognised companies offer BOL internships and BBL apprenticeships."),
+            field="type",
+        )
+
+
+def _opening_slug(title: str) -> str:
+    base = slugify(title)[:200] or "vacature"
+    slug, n = base, 1
+    while Opening.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def opening_create(
+    *,
+    company: Organisation,
+    by: User,
+    fields: Mapping[str, Any],
+    skills: list[tuple[Skill, str, int]] | None = None,
+) -> Opening:
+    """A company member drafts an opening; it is public once published."""
+    _member_check(user=by, company=company)
+    opening = Opening(company=company, status=OpeningStatus.DRAFT, **_only(fields, OPENING_FIELDS))
+    opening.slug = _opening_slug(opening.title)
+    _opening_type_check(opening=opening, company=company)
+    _validate(opening, exclude=["slug"])
+    opening_save(opening=opening)
+    _opening_skills_set(opening=opening, skills=skills)
+    return opening
+
+
+@transaction.atomic
+def opening_update(
+    *,
+    opening: Opening,
+    by: User,
+    fields: Mapping[str, Any],
+    skills: list[tuple[Skill, str, int]] | None = None,
+) -> Opening:
+    """Change an opening; an open one gets fresh suggestions."""
+    _member_check(user=by, company=opening.company)
+    opening = Opening.objects.select_for_update().select_related("company").get(pk=opening.pk)
+    if opening.status not in (OpeningStatus.DRAFT, OpeningStatus.OPEN):
+        raise InvalidState(_("A closed opening cannot be changed; duplicate it instead."))
+    for key, value in _only(fields, OPENING_FIELDS).items():
+        setattr(opening, key, value)
+    if opening.capacity < opening.places_filled:
+        raise DomainError(
+            _("There are already %(n)s placements; the places cannot be fewer.")
+            % {"n": opening.places_filled},
+            field="capacity",
+        )
+    _opening_type_check(opening=opening, company=opening.company)
+    _validate(opening, exclude=["slug"])
+    _opening_skills_set(opening=opening, skills=skills)
+    return opening_save(opening=opening)
+
+
+@transaction.atomic
+def opening_publish_by(*, opening: Opening, by: User) -> Opening:
+    """A company member publishes a draft (or extends an open opening)."""
+    _member_check(user=by, company=opening.company)
+    if opening.status not in (OpeningStatus.DRAFT, OpeningStatus.OPEN):
+        raise InvalidState(_("A closed opening cannot be published again; duplicate it."))
+    if not opening.opening_skills.exists():
+        raise DomainError(_("Add at least one skill before publishing."), field="skills")
+    return opening_publish(opening=opening)
+
+
+def _only(fields: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(_("These fields cannot be set: %s.") % ", ".join(sorted(unknown)))
+    return dict(fields)
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    by: User,
+    fields: Mapping[str, Any],
+    skills: list[tuple[Skill, int]] | None = None,
+) -> Profile:
+    """A student writes their own profile (it is made on first write)."""
+    if by.pk != user.pk or not accounts_selectors.user_has_role(user=user, role=Role.STUDENT):
+        raise NotAllowed(_("Only the student themself writes their profile."))
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    for key, value in _only(fields, PROFILE_FIELDS).items():
+        setattr(profile, key, value)
+    _validate(profile, exclude=["user"])
+    profile = profile_save(profile=profile)
+    if skills is not None:
+        ProfileSkill.objects.filter(profile=profile).delete()
+        ProfileSkill.objects.bulk_create(
+            ProfileSkill(profile=profile, skill=skill, level=level) for skill, level in skills
+        )
+    return profile
+
+
+@transaction.atomic
+def company_update(*, company: Organisation, by: User, fields: Mapping[str, Any]) -> Organisation:
+    """A company member edits the company's public page."""
+    if not accounts_selectors.user_can_manage_organisation(user=by, organisation=company):
+        raise NotAllowed(_("Only the company's own members edit its page."))
+    company = Organisation.objects.select_for_update().get(pk=company.pk)
+    for key, value in _only(fields, COMPANY_FIELDS).items():
+        setattr(company, key, value)
+    _validate(company, exclude=["slug"])
+    company.save()
+    return company

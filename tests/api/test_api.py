@@ -23,7 +23,7 @@ def test_the_schema_is_served(client: Client) -> None:
 
 
 def test_me_needs_a_login(client: Client) -> None:
-    assert client.get("/api/v1/me/").status_code == 403
+    assert client.get("/api/v1/me/").status_code == 401
 
 
 def test_me_shows_roles(client: Client, world: World) -> None:
@@ -38,10 +38,18 @@ def test_me_shows_roles(client: Client, world: World) -> None:
 @pytest.mark.parametrize(
     ("error", "status", "body"),
     [
-        (DomainError("Fout.", field="email"), 400, {"email": ["Fout."]}),
-        (DomainError("Fout."), 400, {"detail": "Fout."}),
-        (NotAllowed("Niet jij."), 403, {"detail": "Niet jij."}),
-        (InvalidState("Al gedaan."), 409, {"detail": "Al gedaan."}),
+        (
+            DomainError("Fout.", field="email"),
+            400,
+            {"error": "invalid", "detail": "Fout.", "fields": {"email": ["Fout."]}},
+        ),
+        (DomainError("Fout."), 400, {"error": "invalid", "detail": "Fout.", "fields": {}}),
+        (NotAllowed("Niet jij."), 403, {"error": "forbidden", "detail": "Niet jij.", "fields": {}}),
+        (
+            InvalidState("Al gedaan."),
+            409,
+            {"error": "conflict", "detail": "Al gedaan.", "fields": {}},
+        ),
     ],
 )
 def test_domain_errors_map_to_http_in_one_place(error: Exception, status: int, body: dict) -> None:

@@ -75,4 +75,4 @@ def test_the_api_lists_runs_with_a_percentage(client: Client, world: World, runs
 
 
 def test_anonymous_visitors_get_no_runs(client: Client) -> None:
-    assert client.get("/api/v1/runs/").status_code == 403
+    assert client.get("/api/v1/runs/").status_code == 401
