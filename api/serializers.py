@@ -33,8 +33,10 @@ from matching.models import Match, MatchRun
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    organisation = serializers.CharField(source="organisation.name", default=None)
-    organisation_kind = serializers.CharField(source="organisation.kind", default=None)
+    organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
+    organisation_kind = serializers.CharField(
+        source="organisation.kind", default=None, allow_null=True
+    )
 
     class Meta:
         model = Membership
@@ -77,6 +79,8 @@ class MatchRunSerializer(serializers.ModelSerializer):
 
 
 class SkillSerializer(serializers.ModelSerializer):
+    esco_uri = serializers.CharField(read_only=True, help_text=_("An ESCO concept URI, or empty."))
+
     class Meta:
         model = Skill
         fields = ["slug", "label_nl", "label_en", "category", "synonyms", "esco_uri"]
@@ -102,6 +106,7 @@ class PlaceRefSerializer(serializers.Serializer):
 
 class CompanySerializer(serializers.ModelSerializer):
     verified = serializers.BooleanField(source="is_verified", read_only=True)
+    website = serializers.CharField(read_only=True, help_text=_("A URL, or empty."))
 
     class Meta:
         model = Organisation
@@ -127,8 +132,34 @@ class CompanyUpdateSerializer(serializers.Serializer):
     size_class = serializers.ChoiceField(choices=SizeClass.choices, required=False)
 
 
+class SlugField(serializers.SlugRelatedField):
+    """A related object by slug; text PostgreSQL cannot hold is refused as input,
+    not looked up (a NUL byte would raise a DataError: a 500)."""
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+def _skills_checked(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each item names a skill (also in a partial update, where DRF would not
+    insist), and no skill twice."""
+    missing = {
+        i: {"skill": [_("This field is required.")]}
+        for i, v in enumerate(value)
+        if "skill" not in v
+    }
+    if missing:
+        raise serializers.ValidationError(missing)
+    slugs = [item["skill"].slug for item in value]
+    if len(set(slugs)) != len(slugs):
+        raise serializers.ValidationError(_("Each skill may appear once."))
+    return value
+
+
 class OpeningSkillSerializer(serializers.Serializer):
-    skill = serializers.SlugRelatedField(slug_field="slug", queryset=Skill.objects.all())
+    skill = SlugField(slug_field="slug", queryset=Skill.objects.all())
     importance = serializers.ChoiceField(choices=Importance.choices, default=Importance.MUST)
     min_level = serializers.IntegerField(
         min_value=SKILL_LEVEL_MIN, max_value=SKILL_LEVEL_MAX, default=SKILL_LEVEL_MIN
@@ -175,7 +206,7 @@ class OpeningSerializer(serializers.ModelSerializer):
 class OpeningWriteSerializer(serializers.Serializer):
     """Create (all required unless marked) or update (any subset) an opening."""
 
-    company = serializers.SlugRelatedField(
+    company = SlugField(
         slug_field="slug",
         queryset=Organisation.objects.filter(kind="company"),
         required=False,
@@ -187,7 +218,7 @@ class OpeningWriteSerializer(serializers.Serializer):
     education_levels = serializers.ListField(
         child=serializers.ChoiceField(choices=EducationLevel.choices), required=False
     )
-    place = serializers.SlugRelatedField(slug_field="slug", queryset=Place.objects.all())
+    place = SlugField(slug_field="slug", queryset=Place.objects.all())
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
     hours_per_week = serializers.IntegerField(min_value=1, max_value=60)
@@ -195,14 +226,11 @@ class OpeningWriteSerializer(serializers.Serializer):
     skills = OpeningSkillSerializer(many=True, required=False)
 
     def validate_skills(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        slugs = [item["skill"].slug for item in value]
-        if len(set(slugs)) != len(slugs):
-            raise serializers.ValidationError(_("Each skill may appear once."))
-        return value
+        return _skills_checked(value)
 
 
 class ProfileSkillSerializer(serializers.Serializer):
-    skill = serializers.SlugRelatedField(slug_field="slug", queryset=Skill.objects.all())
+    skill = SlugField(slug_field="slug", queryset=Skill.objects.all())
     level = serializers.IntegerField(
         min_value=SKILL_LEVEL_MIN, max_value=SKILL_LEVEL_MAX, default=SKILL_LEVEL_MIN
     )
@@ -220,7 +248,10 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     full_name = serializers.CharField(source="user.full_name", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
-    place = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    place = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    education_level = serializers.CharField(
+        read_only=True, help_text=_("An education level, or empty if not given.")
+    )
     skills = ProfileSkillReadSerializer(source="profile_skills", many=True, read_only=True)
 
     class Meta:
@@ -258,7 +289,7 @@ class ProfileWriteSerializer(serializers.Serializer):
     )
     programme = serializers.CharField(max_length=200, required=False, allow_blank=True)
     crebo_code = serializers.RegexField(r"^[0-9]{5}$", required=False, allow_blank=True)
-    place = serializers.SlugRelatedField(
+    place = SlugField(
         slug_field="slug", queryset=Place.objects.all(), required=False, allow_null=True
     )
     travel_radius_km = serializers.IntegerField(min_value=0, max_value=250, required=False)
@@ -276,10 +307,7 @@ class ProfileWriteSerializer(serializers.Serializer):
     skills = ProfileSkillSerializer(many=True, required=False)
 
     def validate_skills(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        slugs = [item["skill"].slug for item in value]
-        if len(set(slugs)) != len(slugs):
-            raise serializers.ValidationError(_("Each skill may appear once."))
-        return value
+        return _skills_checked(value)
 
 
 class OpeningRefSerializer(serializers.Serializer):
@@ -359,6 +387,9 @@ class PlacementSerializer(serializers.ModelSerializer):
     opening = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     company = OrganisationRefSerializer(read_only=True)
     student = serializers.SerializerMethodField()
+    education_level = serializers.CharField(
+        read_only=True, help_text=_("An education level, or empty if not given.")
+    )
 
     class Meta:
         model = Placement

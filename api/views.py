@@ -147,7 +147,7 @@ def _skills_of(validated: dict[str, Any]) -> list[tuple[Skill, str, int]] | None
     items = validated.pop("skills", None)
     if items is None:
         return None
-    return [(i["skill"], i["importance"], i["min_level"]) for i in items]
+    return [(i["skill"], i.get("importance", "must"), i.get("min_level", 1)) for i in items]
 
 
 @extend_schema_view(
@@ -292,7 +292,7 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _write(self, request: Request, *, user: Any) -> Response:
         validated = _valid(s.ProfileWriteSerializer, request, partial=True)
         items = validated.pop("skills", None)
-        skills = None if items is None else [(i["skill"], i["level"]) for i in items]
+        skills = None if items is None else [(i["skill"], i.get("level", 1)) for i in items]
         profile = market.profile_update(user=user, by=request.user, fields=validated, skills=skills)
         return Response(self.get_serializer(self.get_queryset().get(pk=profile.pk)).data)
 

@@ -72,6 +72,9 @@ def test_bad_input_is_a_400_with_field_messages(world: World) -> None:
         ("get", "/api/v1/openings/?q=nul%00byte", None),
         ("get", "/api/v1/skills/?q=%00", None),
         ("post", "/api/v1/tokens/", {"name": "a\x00b"}),
+        ("get", "/api/v1/openings/a%00b/", None),
+        ("patch", "/api/v1/profiles/me/", {"place": "wo\x00erden"}),
+        ("patch", "/api/v1/profiles/me/", {"skills": [{"skill": "a\x00"}]}),
     ],
 )
 def test_nul_bytes_are_refused_not_a_500(
