@@ -106,3 +106,11 @@ class InvitationCreateForm(forms.Form):
     def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “school system”."),
+    )

@@ -20,6 +20,8 @@ urlpatterns = [
         name="parental_consent",
     ),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("settings/tokens/", views.api_tokens, name="api_tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("coordinator/companies/", views.companies_to_verify, name="companies_to_verify"),
     path("coordinator/runs/", views.match_runs, name="match_runs"),
     path(

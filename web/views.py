@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors, services
 from accounts.exceptions import DomainError, InvalidState
-from accounts.models import Organisation, OrganisationKind, Role
+from accounts.models import ApiToken, Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from matching import services as matching_services
 from matching.audit import personal_data_viewed
 from matching.models import MatchRun
 from web.forms import (
+    ApiTokenCreateForm,
     CareerChangerSignupForm,
     CompanySignupForm,
     InvitationCreateForm,
@@ -316,3 +317,32 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "web/unsubscribe.html", {"kind": kind, "done": done, "email": user.email}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Settings: the person's API tokens. A new key is shown on this response only."""
+    form = ApiTokenCreateForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"]
+            )
+        except DomainError as exc:
+            _show_domain_error(form, exc)
+        else:
+            form = ApiTokenCreateForm()
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    context = {"form": form, "tokens": tokens, "new_key": new_key}
+    return render(request, "web/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("web:api_tokens")

@@ -372,3 +372,30 @@ def test_an_existing_account_gives_a_birth_date_to_join_as_student(
     response = client.post(link, {"date_of_birth": "2010-05-05"})
     assert response.status_code == 302
     assert selectors.user_can_view_student(viewer=world.dirk, student=world.bram)
+
+
+def test_a_person_makes_and_revokes_an_api_token_on_the_settings_page(
+    client: Client, world: World
+) -> None:
+    _login(client, world.sam)
+    page = client.post(reverse("web:api_tokens"), {"name": "Schoolsysteem"})
+    assert page.status_code == 200
+    key = re.search(r'<code id="new-token">([^<]+)</code>', page.content.decode()).group(1)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/me/").json()["email"] == world.sam.email
+    token = world.sam.api_tokens.get()
+    assert key not in client.get(reverse("web:api_tokens")).content.decode()  # shown once
+    # Someone else cannot revoke it; its owner can.
+    _login(client, world.otto)
+    assert client.post(reverse("web:api_token_revoke", args=[token.pk])).status_code == 404
+    _login(client, world.sam)
+    client.post(reverse("web:api_token_revoke", args=[token.pk]))
+    assert api.get("/api/v1/me/").status_code == 401
+
+
+def test_an_empty_token_name_is_redisplayed_with_a_message(client: Client, world: World) -> None:
+    _login(client, world.sam)
+    page = client.post(reverse("web:api_tokens"), {"name": ""})
+    assert page.status_code == 200
+    assert "Dit veld is verplicht." in page.content.decode()
+    assert not world.sam.api_tokens.exists()
