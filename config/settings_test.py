@@ -59,3 +59,7 @@ if not TEST_SERVICES["redis"].available and CELERY_BROKER_URL == REDIS_URL:
 # Serve static files from the app folders; no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Throttle counters per test process only; tests/conftest.py empties them per test,
+# so one test's requests never count against the next (and no Redis db is flushed).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -28,6 +28,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=services[name].reason))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Throttle counters start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class World:
     school_a: Organisation

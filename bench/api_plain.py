@@ -1,0 +1,120 @@
+"""Plain Django views that serve what two API endpoints serve, with the same
+queries and dicts built by hand: the yardstick ``bench.api`` compares the product
+with. They skip only what DRF adds: serializers, content negotiation, throttling,
+the browsable machinery.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, JsonResponse
+
+from accounts import selectors
+from accounts.models import OrganisationKind
+from accounts.services import api_token_user
+from api.filters import _km
+from marketplace.models import Opening, OpeningStatus, Place
+from matching.selectors import matches_for_viewer
+
+PAGE = 20
+
+
+def _ref(obj: object, *fields: str) -> dict:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def suggestions(request: HttpRequest) -> JsonResponse:
+    key = request.headers.get("Authorization", "").split(" ", 1)[-1]
+    user = api_token_user(key=key)
+    if user is None:
+        return JsonResponse({"detail": "no"}, status=401)
+    matches = (
+        matches_for_viewer(viewer=user)
+        .select_related("opening__company", "opening__place", "profile__user")
+        .prefetch_related("profile__profile_skills__skill")
+        .order_by("-score", "pk")
+    )
+    count = matches.count()
+    page = list(matches[:PAGE])
+    ids = {m.profile.user_id for m in page}
+    counselled = set(
+        selectors.students_for_viewer(viewer=user)
+        .filter(pk__in=ids)
+        .exclude(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
+    results = []
+    for m in page:
+        o = m.opening
+        results.append(
+            {
+                "id": m.pk,
+                "state": m.state,
+                "score": round(m.score, 4),
+                "opening": {
+                    **_ref(o, "slug", "title", "type"),
+                    "company": _ref(o.company, "slug", "name"),
+                    "place": _ref(o.place, "slug", "name"),
+                },
+                "view": "reviewer" if m.profile.user_id in counselled else "student",
+                "student": None,
+                "candidate": None,
+                "explanation": m.explanation,
+                "blocked_reason": None,
+                "state_changed_at": m.state_changed_at,
+            }
+        )
+    return JsonResponse({"count": count, "next": None, "previous": None, "results": results})
+
+
+def openings(request: HttpRequest) -> JsonResponse:
+    queryset = Opening.objects.filter(
+        status=OpeningStatus.OPEN,
+        company__kind=OrganisationKind.COMPANY,
+        company__verified_at__isnull=False,
+    )
+    slug, radius = request.GET.get("place"), request.GET.get("radius_km")
+    if slug:
+        centre = Place.objects.get(slug=slug)
+        near = [p.pk for p in Place.objects.all() if _km(centre, p) <= float(radius or 0)]
+        queryset = queryset.filter(Q(place_id__in=near) if radius else Q(place=centre))
+    queryset = (
+        queryset.select_related("company", "place")
+        .prefetch_related("opening_skills__skill")
+        .order_by("-published_at", "-created_at", "pk")
+    )
+    count = queryset.count()
+    results = [
+        {
+            **_ref(
+                o,
+                "slug",
+                "title",
+                "description",
+                "type",
+                "education_levels",
+                "start_date",
+                "end_date",
+                "hours_per_week",
+                "capacity",
+                "places_left",
+                "status",
+                "published_at",
+                "expires_at",
+            ),
+            "company": _ref(o.company, "slug", "name"),
+            "place": _ref(o.place, "slug", "name"),
+            "skills": [
+                {
+                    "skill": s.skill.slug,
+                    "label_nl": s.skill.label_nl,
+                    "label_en": s.skill.label_en,
+                    "importance": s.importance,
+                    "min_level": s.min_level,
+                }
+                for s in o.opening_skills.all()
+            ],
+        }
+        for o in queryset[:PAGE]
+    ]
+    return JsonResponse({"count": count, "next": None, "previous": None, "results": results})
