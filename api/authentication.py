@@ -12,12 +12,14 @@ from accounts.models import User
 from accounts.services import api_token_user
 
 KEYWORDS = (b"bearer", b"token")
+# ``request.auth`` for a token login, so views can tell it from a session.
+TOKEN_AUTH = "api-token"  # noqa: S105 (a marker, not a secret)
 
 
 class ApiTokenAuthentication(BaseAuthentication):
     """A token the user made on their settings page; only its hash is stored."""
 
-    def authenticate(self, request: Request) -> tuple[User, None] | None:
+    def authenticate(self, request: Request) -> tuple[User, str] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in KEYWORDS:
             return None  # not ours: session authentication may still apply
@@ -30,7 +32,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         user = api_token_user(key=key)
         if user is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid or was revoked."))
-        return user, None
+        return user, TOKEN_AUTH
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

@@ -27,6 +27,7 @@ from accounts.exceptions import DomainError, NotAllowed
 from accounts.models import ApiToken, Organisation, OrganisationKind, Role
 from api import filters
 from api import serializers as s
+from api.authentication import TOKEN_AUTH
 from marketplace import selectors as market_selectors
 from marketplace import services as market
 from marketplace.models import Opening, OpeningStatus, Place, Placement, Profile, Skill
@@ -293,7 +294,9 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         validated = _valid(s.ProfileWriteSerializer, request, partial=True)
         items = validated.pop("skills", None)
         skills = None if items is None else [(i["skill"], i.get("level", 1)) for i in items]
-        profile = market.profile_update(user=user, by=request.user, fields=validated, skills=skills)
+        profile = workflow.profile_write(
+            user=user, by=request.user, fields=validated, skills=skills
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=profile.pk)).data)
 
 
@@ -480,8 +483,14 @@ class ApiTokenViewSet(
     def get_queryset(self) -> QuerySet[ApiToken]:
         return ApiToken.objects.filter(user=self.request.user).order_by("-created_at", "pk")
 
+    def _session_only(self, request: Request) -> None:
+        # A leaked token must not mint tokens that outlive its own revocation.
+        if request.auth == TOKEN_AUTH:
+            raise NotAllowed(_("Make and revoke tokens when logged in, not with a token."))
+
     @extend_schema(request=s.ApiTokenSerializer, responses={201: s.ApiTokenCreatedSerializer})
     def create(self, request: Request) -> Response:
+        self._session_only(request)
         data = _valid(s.ApiTokenSerializer, request)
         token, key = accounts_services.api_token_create(user=request.user, name=data["name"])
         token.key = key
@@ -489,6 +498,7 @@ class ApiTokenViewSet(
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
+        self._session_only(request)
         accounts_services.api_token_revoke(token=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -356,9 +356,10 @@ PROFILE_FIELDS = frozenset(
         "hours_per_week",
         "sectors",
         "experience",
-        "is_visible",
     }
 )
+# ``is_visible`` is not among them: hiding a profile ends its suggestions, which
+# is matching's part (``matching.workflow.profile_write`` / ``profile_hide``).
 COMPANY_FIELDS = frozenset({"description", "website", "municipality", "sector", "size_class"})
 
 
@@ -386,6 +387,11 @@ def _opening_skills_set(*, opening: Opening, skills: list[tuple[Skill, str, int]
         OpeningSkill(opening=opening, skill=skill, importance=importance, min_level=level)
         for skill, importance, level in skills
     )
+
+
+def _dates_ordered(start: dt.date | None, end: dt.date | None, *, field: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise DomainError(_("The end date cannot be before the start date."), field=field)
 
 
 def _opening_type_check(*, opening: Opening, company: Organisation) -> None:
@@ -418,6 +424,7 @@ def opening_create(
     opening = Opening(company=company, status=OpeningStatus.DRAFT, **_only(fields, OPENING_FIELDS))
     opening.slug = _opening_slug(opening.title)
     _opening_type_check(opening=opening, company=company)
+    _dates_ordered(opening.start_date, opening.end_date, field="end_date")
     _validate(opening, exclude=["slug"])
     opening_save(opening=opening)
     _opening_skills_set(opening=opening, skills=skills)
@@ -445,7 +452,14 @@ def opening_update(
             % {"n": opening.places_filled},
             field="capacity",
         )
+    if opening.status == OpeningStatus.OPEN and opening.capacity == opening.places_filled:
+        raise DomainError(
+            _("Every place would be filled; close the opening instead."), field="capacity"
+        )
+    if opening.status == OpeningStatus.OPEN and skills is not None and not skills:
+        raise DomainError(_("An open opening needs at least one skill."), field="skills")
     _opening_type_check(opening=opening, company=opening.company)
+    _dates_ordered(opening.start_date, opening.end_date, field="end_date")
     _validate(opening, exclude=["slug"])
     _opening_skills_set(opening=opening, skills=skills)
     return opening_save(opening=opening)
@@ -480,9 +494,11 @@ def profile_update(
     """A student writes their own profile (it is made on first write)."""
     if by.pk != user.pk or not accounts_selectors.user_has_role(user=user, role=Role.STUDENT):
         raise NotAllowed(_("Only the student themself writes their profile."))
-    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    # get_or_create: two first writes at once make one profile, not an IntegrityError.
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     for key, value in _only(fields, PROFILE_FIELDS).items():
         setattr(profile, key, value)
+    _dates_ordered(profile.available_from, profile.available_until, field="available_until")
     _validate(profile, exclude=["user"])
     profile = profile_save(profile=profile)
     if skills is not None:

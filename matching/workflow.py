@@ -31,7 +31,7 @@ from accounts.selectors import (
     user_needs_parental_consent,
 )
 from marketplace import services as market
-from marketplace.models import ClosedReason, Opening, OpeningStatus, Placement, Profile
+from marketplace.models import ClosedReason, Opening, OpeningStatus, Placement, Profile, Skill
 from matching.models import (
     ENGINE_STATES,
     IN_PROGRESS_STATES,
@@ -218,6 +218,13 @@ def match_place(
     """The company confirms: a placement, one place filled, and for the last place
     the opening closes and every other open suggestion of it ends."""
     _check(match=match, to=S.PLACED, by=by)
+    # Every confirmation of this opening takes the opening's lock first, then reads
+    # the match afresh: a second click finds it placed (409, not an IntegrityError).
+    Opening.objects.select_for_update().filter(pk=match.opening_id).exists()
+    if Match.objects.filter(pk=match.pk).values_list("state", flat=True).first() != match.state:
+        raise InvalidState(
+            _("Someone else changed this suggestion a moment ago; reload and try again.")
+        )
     placement, full = market.placement_record(
         profile=match.profile,
         opening_id=match.opening_id,
@@ -312,4 +319,23 @@ def profile_hide(*, profile: Profile, by: User) -> Profile:
         reason=gettext_noop("The student is no longer looking."),
         notify=False,
     )
+    return profile
+
+
+@transaction.atomic
+def profile_write(
+    *,
+    user: User,
+    by: User,
+    fields: dict[str, object],
+    skills: list[tuple[Skill, int]] | None = None,
+) -> Profile:
+    """A student writes their profile; switching it off ends its suggestions."""
+    fields = dict(fields)
+    visible = fields.pop("is_visible", None)
+    profile = market.profile_update(user=user, by=by, fields=fields, skills=skills)
+    if visible is False and profile.is_visible:
+        profile = profile_hide(profile=profile, by=by)
+    elif visible is True and not profile.is_visible:
+        profile = market.profile_visibility_set(profile=profile, visible=True)
     return profile

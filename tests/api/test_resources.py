@@ -329,3 +329,81 @@ def test_the_journey_over_the_api(world: World) -> None:
     assert Opening.objects.get(pk=opening.pk).status == "closed"
     placements = sam.get("/api/v1/placements/").json()["results"]
     assert [p["id"] for p in placements] == [placed.json()["id"]]
+
+
+# --- Fixes from review ----------------------------------------------------------------
+
+
+def test_switching_a_profile_off_over_the_api_ends_its_suggestions(world: World) -> None:
+    Organisation.objects.filter(pk=world.company_x.pk).update(verified_at=timezone.now())
+    profile = factories.ProfileFactory(user=world.sam)
+    match = factories.MatchFactory(
+        profile=profile,
+        opening=factories.OpeningFactory(company=world.company_x),
+        state=S.ACCEPTED,
+    )
+    response = _client(world.sam).patch(
+        "/api/v1/profiles/me/", {"is_visible": False}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["is_visible"] is False
+    assert Match.objects.get(pk=match.pk).state == S.WITHDRAWN
+    assert _client(world.bram).get(f"/api/v1/suggestions/{match.pk}/").status_code == 404
+    again = _client(world.sam).patch("/api/v1/profiles/me/", {"is_visible": True}, format="json")
+    assert again.json()["is_visible"] is True
+
+
+def test_confirming_twice_is_a_409_not_a_500(world: World) -> None:
+    match = factories.MatchFactory(
+        profile=factories.ProfileFactory(user=world.sam),
+        opening=factories.OpeningFactory(company=world.company_x, capacity=3),
+        state=S.ACCEPTED,
+    )
+    bram = _client(world.bram)
+    assert bram.post(f"/api/v1/suggestions/{match.pk}/place/").status_code == 201
+    # A stale copy, as a double click would hold: refused by state, not by the database.
+    from matching import workflow
+
+    stale = Match.objects.get(pk=match.pk)
+    stale.state = S.ACCEPTED
+    with pytest.raises(workflow.InvalidState):
+        workflow.match_place(match=stale, by=world.bram)
+    assert bram.post(f"/api/v1/suggestions/{match.pk}/place/").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/profiles/me/",
+            {"available_from": "2027-05-01", "available_until": "2027-01-01"},
+            "available_until",
+        ),
+        ("OPENING", {"start_date": "2027-05-01", "end_date": "2027-01-01"}, "end_date"),
+        ("OPENING", {"capacity": 1}, "capacity"),
+        ("OPENING", {"skills": []}, "skills"),
+    ],
+)
+def test_rules_across_fields_are_field_errors(
+    world: World, url: str, body: dict, field: str
+) -> None:
+    factories.ProfileFactory(user=world.sam)
+    opening = factories.OpeningFactory(company=world.company_x, capacity=2, type="job")
+    Opening.objects.filter(pk=opening.pk).update(places_filled=1)
+    client = _client(world.bram if url == "OPENING" else world.sam)
+    target = f"/api/v1/openings/{opening.slug}/" if url == "OPENING" else url
+    response = client.patch(target, body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [field]
+    assert "opening_" not in response.json()["detail"]  # no constraint names
+
+
+def test_a_token_cannot_make_or_revoke_tokens(world: World) -> None:
+    from accounts.services import api_token_create
+
+    token, key = api_token_create(user=world.sam, name="Koppeling")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.post("/api/v1/tokens/", {"name": "Nog een"}, format="json").status_code == 403
+    assert client.delete(f"/api/v1/tokens/{token.pk}/").status_code == 403
+    assert client.get("/api/v1/tokens/").status_code == 200
