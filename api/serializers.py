@@ -225,6 +225,18 @@ class OpeningWriteSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=1, max_value=100, required=False)
     skills = OpeningSkillSerializer(many=True, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the viewer's own companies can be named: a slug of someone else's
+        # (verified or not) is "does not exist", the same as an unknown one.
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["company"].queryset = Organisation.objects.filter(
+                kind="company",
+                memberships__user=request.user,
+                memberships__role="company_member",
+            )
+
     def validate_skills(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return _skills_checked(value)
 

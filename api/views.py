@@ -201,7 +201,7 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=s.OpeningWriteSerializer, responses={201: s.OpeningSerializer})
     def create(self, request: Request) -> Response:
         """A company member drafts an opening (publish it to make it public)."""
-        validated = _valid(s.OpeningWriteSerializer, request)
+        validated = _valid(s.OpeningWriteSerializer, request, context={"request": request})
         skills = _skills_of(validated)
         company = self._company_for(validated)
         opening = market.opening_create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,7 +13,7 @@ from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -426,7 +427,18 @@ def opening_create(
     _opening_type_check(opening=opening, company=company)
     _dates_ordered(opening.start_date, opening.end_date, field="end_date")
     _validate(opening, exclude=["slug"])
-    opening_save(opening=opening)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                opening_save(opening=opening)
+            break
+        except IntegrityError:
+            # Another opening took the same slug in the same instant (the only
+            # unique rule left once validated): try again with a short suffix.
+            if attempt == 2:
+                raise
+            opening.pk = None
+            opening.slug = f"{opening.slug[:200]}-{secrets.token_hex(3)}"
     _opening_skills_set(opening=opening, skills=skills)
     return opening
 

@@ -407,3 +407,33 @@ def test_a_token_cannot_make_or_revoke_tokens(world: World) -> None:
     assert client.post("/api/v1/tokens/", {"name": "Nog een"}, format="json").status_code == 403
     assert client.delete(f"/api/v1/tokens/{token.pk}/").status_code == 403
     assert client.get("/api/v1/tokens/").status_code == 200
+
+
+def test_naming_another_companys_slug_looks_like_an_unknown_one(world: World) -> None:
+    factories.PlaceFactory()
+    body = {**_OPENING, "company": world.company_x.slug}
+    mine = _client(world.otto).post("/api/v1/openings/", body, format="json")
+    unknown = _client(world.otto).post(
+        "/api/v1/openings/", {**body, "company": "bestaat-niet"}, format="json"
+    )
+    assert mine.status_code == unknown.status_code == 400
+    assert list(mine.json()["fields"]) == list(unknown.json()["fields"]) == ["company"]
+    assert not Opening.objects.filter(company=world.company_x).exists()
+
+
+def test_two_openings_with_one_title_get_two_slugs(world: World) -> None:
+    factories.PlaceFactory()
+    first = _client(world.bram).post("/api/v1/openings/", _OPENING, format="json")
+    second = _client(world.bram).post("/api/v1/openings/", _OPENING, format="json")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["slug"] != second.json()["slug"]
+
+
+_OPENING = {
+    "title": "Monteur",
+    "description": "Montage van machines.",
+    "type": "job",
+    "place": "woerden",
+    "start_date": "2027-03-01",
+    "hours_per_week": 38,
+}
