@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.crypto import salted_hmac
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import NotAllowed
@@ -25,7 +25,14 @@ from accounts.selectors import (
     user_has_role,
     user_is_self_directed_student,
 )
-from marketplace.models import Opening, OpeningStatus, Placement, PlacementStatus, Profile
+from marketplace.models import (
+    Opening,
+    OpeningStatus,
+    Placement,
+    PlacementStatus,
+    Profile,
+    Skill,
+)
 from matching.audit import personal_data_viewed
 from matching.models import (
     FORWARDED_STATES,
@@ -34,6 +41,51 @@ from matching.models import (
     Match,
     MatchState,
 )
+
+# How a score is said in words to students: (lowest score, label), best first.
+SCORE_WORDS = [(0.75, gettext_lazy("strong match")), (0.5, gettext_lazy("good match"))]
+SCORE_WORDS_OTHERWISE = gettext_lazy("possible match")
+
+
+def score_words(score: float) -> str:
+    for lowest, label in SCORE_WORDS:
+        if score >= lowest:
+            return str(label)
+    return str(SCORE_WORDS_OTHERWISE)
+
+
+def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
+    """The student's suggestions, ready for their page: the score in words, the
+    matched and missing skills by name, the distance. Three queries."""
+    matches = list(suggestions_for_student(student=student))
+    slugs = {
+        item["skill"]
+        for m in matches
+        for key in ("matched_skills", "missing_must_haves")
+        for item in m.explanation.get(key, [])
+    }
+    english = (get_language() or "nl").startswith("en")
+    labels = {
+        slug: (en if english else nl)
+        for slug, nl, en in Skill.objects.filter(slug__in=slugs).values_list(
+            "slug", "label_nl", "label_en"
+        )
+    }
+
+    def named(items: list[dict[str, Any]]) -> list[str]:
+        return [labels.get(i["skill"], i["skill"]) for i in items]
+
+    return [
+        {
+            "match": m,
+            "words": score_words(m.score),
+            "matched": named(m.explanation.get("matched_skills", [])),
+            "missing": named(m.explanation.get("missing_must_haves", [])),
+            "distance_km": m.explanation.get("distance_km"),
+        }
+        for m in matches
+    ]
+
 
 # Distances a company sees instead of the exact one: (upper bound in km, code).
 DISTANCE_BANDS = [(5, "0-5"), (10, "5-10"), (25, "10-25"), (50, "25-50")]

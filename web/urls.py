@@ -21,6 +21,12 @@ urlpatterns = [
     ),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("settings/tokens/", views.api_tokens, name="api_tokens"),
+    path("student/suggestions/", views.my_suggestions, name="my_suggestions"),
+    path(
+        "student/suggestions/<int:match_id>/<str:answer>/",
+        views.my_suggestion_answer,
+        name="my_suggestion_answer",
+    ),
     path("settings/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("coordinator/companies/", views.companies_to_verify, name="companies_to_verify"),
     path("coordinator/runs/", views.match_runs, name="match_runs"),

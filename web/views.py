@@ -8,7 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,9 @@ from accounts.exceptions import DomainError, InvalidState
 from accounts.models import ApiToken, Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
+from matching import selectors as matching_selectors
 from matching import services as matching_services
+from matching import workflow
 from matching.audit import personal_data_viewed
 from matching.models import MatchRun
 from web.forms import (
@@ -346,3 +348,42 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(token=token, by=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("web:api_tokens")
+
+
+STUDENT_ANSWERS = {
+    "yes": lambda match, by: workflow.match_student_answer(match=match, by=by, yes=True),
+    "no": lambda match, by: workflow.match_student_answer(match=match, by=by, yes=False),
+    "accept": lambda match, by: workflow.match_invitation_answer(match=match, by=by, accept=True),
+    "refuse": lambda match, by: workflow.match_invitation_answer(match=match, by=by, accept=False),
+}
+
+
+@login_required
+@require_GET
+def my_suggestions(request: HttpRequest) -> HttpResponse:
+    """A student's suggestions: the score in words, skills matched and missing, the
+    distance, yes or no, and where each application stands."""
+    if not selectors.user_has_role(user=request.user, role=Role.STUDENT):
+        raise PermissionDenied
+    cards = matching_selectors.suggestion_cards(student=request.user)
+    return render(request, "web/my_suggestions.html", {"cards": cards})
+
+
+@login_required
+@require_POST
+def my_suggestion_answer(request: HttpRequest, match_id: int, answer: str) -> HttpResponse:
+    if answer not in STUDENT_ANSWERS:
+        raise Http404
+    match = get_object_or_404(
+        matching_selectors.suggestions_for_student(student=request.user).select_related(
+            "profile__user"
+        ),
+        pk=match_id,
+    )
+    try:
+        STUDENT_ANSWERS[answer](match, request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved: %(title)s.") % {"title": match.opening.title})
+    return redirect("web:my_suggestions")
