@@ -113,12 +113,9 @@ def _event_match(match_id: int, event: str) -> Match | None:
     return match if match is not None and match.state == EVENT_STATE[event] else None
 
 
-def match_event_recipients(*, match_id: int, event: str) -> list[int]:
-    """Who gets the email one step of a match causes: the company's members for
-    "forwarded" and "accepted", the student otherwise; only those who want it."""
-    match = _event_match(match_id, event)
-    if match is None:
-        return []
+def _recipients(match: Match, event: str) -> list[User]:
+    """The company's members for "forwarded" and "accepted", the student otherwise;
+    only those who want the email."""
     if event in COMPANY_EVENTS:
         users = User.objects.filter(
             memberships__role=Role.COMPANY_MEMBER,
@@ -126,7 +123,13 @@ def match_event_recipients(*, match_id: int, event: str) -> list[int]:
         ).distinct()
     else:
         users = [match.profile.user]
-    return [u.pk for u in users if _wants(u, TEMPLATE_KIND[event])]
+    return [u for u in users if _wants(u, TEMPLATE_KIND[event])]
+
+
+def match_event_recipients(*, match_id: int, event: str) -> list[int]:
+    """Who gets the email one step of a match causes (ids, for one task each)."""
+    match = _event_match(match_id, event)
+    return [] if match is None else [u.pk for u in _recipients(match, event)]
 
 
 def match_event_send(*, match_id: int, event: str, user_id: int) -> bool:
@@ -134,11 +137,12 @@ def match_event_send(*, match_id: int, event: str, user_id: int) -> bool:
     the address was refused. One task per recipient, so a retry never repeats an
     email someone else already got."""
     match = _event_match(match_id, event)
-    user = User.objects.filter(pk=user_id).first()
-    if match is None or user is None or not _wants(user, TEMPLATE_KIND[event]):
+    if match is None:
         return False
-    if user_id not in match_event_recipients(match_id=match_id, event=event):
-        return False  # no longer a member of the company, or not the student
+    # Still a recipient: a member of the company (or the student), wanting email.
+    user = next((u for u in _recipients(match, event) if u.pk == user_id), None)
+    if user is None:
+        return False
     context = {
         "opening": match.opening,
         "company": match.opening.company,
