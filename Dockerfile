@@ -20,6 +20,7 @@ COPY worker ./worker
 COPY api ./api
 COPY web ./web
 COPY locale ./locale
+COPY docs ./docs
 COPY manage.py ./
 RUN pip install . \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput \

@@ -221,6 +221,15 @@ class Organisation(models.Model):
         _("SBB-recognised work-based learning company"), default=False
     )
     sbb_recognised_on = models.DateField(_("SBB recognition date"), null=True, blank=True)
+    # The learning locations a company trains with (Vakcentrum, TechnoHub, MakerSpace).
+    learning_locations = models.ManyToManyField(
+        "self",
+        verbose_name=_("learning locations"),
+        symmetrical=False,
+        blank=True,
+        related_name="partner_companies",
+        limit_choices_to={"kind": "learning_location"},
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         User,

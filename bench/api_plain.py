@@ -12,8 +12,8 @@ from django.http import HttpRequest, JsonResponse
 from accounts import selectors
 from accounts.models import OrganisationKind
 from accounts.services import api_token_user
-from api.filters import _km
 from marketplace.models import Opening, OpeningStatus, Place
+from marketplace.selectors import places_within
 from matching.selectors import matches_for_viewer
 
 PAGE = 20
@@ -76,7 +76,7 @@ def openings(request: HttpRequest) -> JsonResponse:
     slug, radius = request.GET.get("place"), request.GET.get("radius_km")
     if slug:
         centre = Place.objects.get(slug=slug)
-        near = [p.pk for p in Place.objects.all() if _km(centre, p) <= float(radius or 0)]
+        near = places_within(place=centre, km=float(radius or 0))
         queryset = queryset.filter(Q(place_id__in=near) if radius else Q(place=centre))
     queryset = (
         queryset.select_related("company", "place")

@@ -320,7 +320,22 @@ def _companies_create(region: list[Place]) -> list[Organisation]:
         Organisation.objects.filter(slug__startswith="demo-bedrijf-").values_list("slug", flat=True)
     )
     Organisation.objects.bulk_create([c for c in wanted if c.slug not in existing])
-    return list(Organisation.objects.filter(slug__startswith="demo-bedrijf-").order_by("slug"))
+    companies = list(Organisation.objects.filter(slug__startswith="demo-bedrijf-").order_by("slug"))
+    # Most companies train with one of the three learning locations.
+    locations = list(
+        Organisation.objects.filter(kind=OrganisationKind.LEARNING_LOCATION).order_by("slug")
+    )
+    if locations:
+        ties = Organisation.learning_locations.through
+        ties.objects.bulk_create(
+            [
+                ties(from_organisation=c, to_organisation=locations[i % len(locations)])
+                for i, c in enumerate(companies)
+                if i % 4
+            ],
+            ignore_conflicts=True,
+        )
+    return companies
 
 
 def _opening_text(

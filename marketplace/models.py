@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ChoiceListValidator, EducationLevel, Organisation, Sector
@@ -69,6 +70,11 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.label_nl
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (Dutch unless English is chosen)."""
+        return self.label_en if (get_language() or "nl").startswith("en") else self.label_nl
 
 
 class Province(models.TextChoices):

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from web import views
+from web import public_views, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("openings/", public_views.openings, name="openings"),
+    path("openings/<slug:slug>/", public_views.opening_detail, name="opening_detail"),
+    path("companies/<slug:slug>/", public_views.company_detail, name="company_detail"),
+    path("algorithm/", public_views.algorithm, name="algorithm"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("signup/", views.signup_choice, name="signup"),
     path("signup/career-changer/", views.signup_career_changer, name="signup_career_changer"),

@@ -1,0 +1,91 @@
+"""schema.org ``JobPosting`` for an opening's page, so search engines list it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import SafeString, mark_safe
+
+from marketplace.models import Opening, OpeningType
+
+# schema.org employmentType values; orientation days and graduation projects
+# are neither, so they are OTHER.
+EMPLOYMENT_TYPES = {
+    OpeningType.BOL: "INTERN",
+    OpeningType.BBL: "INTERN",
+    OpeningType.JOB: "FULL_TIME",
+}
+FULL_TIME_HOURS = 36
+TAXONOMY_NAME = "MaakMatch vaardigheden (ESCO waar bekend)"
+
+
+def _employment_type(opening: Opening) -> str:
+    kind = EMPLOYMENT_TYPES.get(opening.type, "OTHER")
+    if kind == "FULL_TIME" and opening.hours_per_week < FULL_TIME_HOURS:
+        return "PART_TIME"
+    return kind
+
+
+def job_posting(opening: Opening, *, url: str, skills_url: str) -> dict[str, Any]:
+    company = opening.company
+    organisation: dict[str, Any] = {"@type": "Organization", "name": company.name}
+    if company.website:
+        organisation["sameAs"] = company.website
+    skills = []
+    for row in opening.opening_skills.all():
+        term: dict[str, Any] = {
+            "@type": "DefinedTerm",
+            "name": row.skill.label_nl,
+            "alternateName": row.skill.label_en,
+            "termCode": row.skill.slug,
+            "inDefinedTermSet": skills_url,
+        }
+        if row.skill.esco_uri:
+            term["url"] = row.skill.esco_uri
+        skills.append(term)
+    posting: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": opening.title,
+        "description": opening.description,
+        "url": url,
+        "identifier": {"@type": "PropertyValue", "name": company.name, "value": opening.slug},
+        "datePosted": opening.published_at.date().isoformat() if opening.published_at else None,
+        "validThrough": opening.expires_at.isoformat() if opening.expires_at else None,
+        "employmentType": _employment_type(opening),
+        "hiringOrganization": organisation,
+        "jobLocation": {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": opening.place.name,
+                "addressRegion": opening.place.get_province_display(),
+                "addressCountry": "NL",
+            },
+            "geo": {
+                "@type": "GeoCoordinates",
+                "latitude": opening.place.latitude,
+                "longitude": opening.place.longitude,
+            },
+        },
+        "jobStartDate": opening.start_date.isoformat(),
+        "workHours": f"{opening.hours_per_week} uur per week",
+        "totalJobOpenings": opening.places_left,
+        "skills": skills,
+        "directApply": False,
+    }
+    if opening.education_levels:
+        posting["educationRequirements"] = [
+            {"@type": "EducationalOccupationalCredential", "credentialCategory": level}
+            for level in opening.education_levels
+        ]
+    return {k: v for k, v in posting.items() if v is not None}
+
+
+def as_script(data: dict[str, Any]) -> SafeString:
+    """A ``<script type="application/ld+json">`` block, escaped like ``json_script``
+    so that text from the opening can never close the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_json_script_escapes)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308

@@ -1,0 +1,83 @@
+"""Pages anyone may see: opening search and detail, company pages, the algorithm."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import markdown
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
+
+from marketplace import selectors as marketplace_selectors
+from marketplace.filters import OpeningFilter
+from web import jsonld
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def openings(request: HttpRequest) -> HttpResponse:
+    """Search: type, education level, place and radius, skill, sector, text."""
+    queryset = marketplace_selectors.openings_public().prefetch_related("opening_skills__skill")
+    search = OpeningFilter(request.GET, queryset=queryset)
+    # An invalid filter (a radius of -5, an unknown place) shows the form's
+    # messages and no list, never every opening as if nothing was asked.
+    results = search.qs if search.is_valid() else queryset.none()
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"search": search, "page": page, "query": query.urlencode()}
+    return render(request, "web/openings.html", context)
+
+
+@require_GET
+def opening_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    opening = get_object_or_404(
+        marketplace_selectors.openings_visible_to(viewer=request.user)
+        .select_related("company", "place")
+        .prefetch_related("opening_skills__skill", "company__learning_locations"),
+        slug=slug,
+    )
+    url = request.build_absolute_uri(reverse("web:opening_detail", args=[opening.slug]))
+    skills_url = request.build_absolute_uri(reverse("api:skill-list"))
+    context = {
+        "opening": opening,
+        "json_ld": jsonld.as_script(jsonld.job_posting(opening, url=url, skills_url=skills_url)),
+        "is_public": marketplace_selectors.opening_is_public(opening=opening),
+    }
+    return render(request, "web/opening_detail.html", context)
+
+
+@require_GET
+def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(
+        marketplace_selectors.companies_public().prefetch_related("learning_locations"),
+        slug=slug,
+    )
+    context = {
+        "company": company,
+        "openings": marketplace_selectors.openings_public().filter(company=company),
+    }
+    return render(request, "web/company_detail.html", context)
+
+
+@functools.cache
+def _algorithm_summary() -> str:
+    """The plain-language part of docs/algorithm.md: everything above the
+    developers' section, so the page and the document can never disagree."""
+    text = (settings.BASE_DIR / "docs" / "algorithm.md").read_text(encoding="utf-8")
+    text = re.split(r"^## .*for developers.*$", text, maxsplit=1, flags=re.MULTILINE)[0]
+    text = re.sub(r"^# .*\n", "", text, count=1)  # the page has its own heading
+    return markdown.markdown(text, extensions=["tables"], output_format="html")
+
+
+@require_GET
+def algorithm(request: HttpRequest) -> HttpResponse:
+    summary: SafeString = mark_safe(_algorithm_summary())  # noqa: S308 (our own document)
+    return render(request, "web/algorithm.html", {"summary": summary})
