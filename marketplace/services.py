@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, OrganisationKind, Role, User
 from marketplace.models import (
     SBB_OPENING_TYPES,
     ClosedReason,
@@ -522,8 +522,15 @@ def profile_update(
 
 
 @transaction.atomic
-def company_update(*, company: Organisation, by: User, fields: Mapping[str, Any]) -> Organisation:
-    """A company member edits the company's public page."""
+def company_update(
+    *,
+    company: Organisation,
+    by: User,
+    fields: Mapping[str, Any],
+    learning_locations: Iterable[Organisation] | None = None,
+) -> Organisation:
+    """A company member edits the company's public page, and says which learning
+    locations it trains with (``None`` leaves them as they are)."""
     if not accounts_selectors.user_can_manage_organisation(user=by, organisation=company):
         raise NotAllowed(_("Only the company's own members edit its page."))
     company = Organisation.objects.select_for_update().get(pk=company.pk)
@@ -531,4 +538,39 @@ def company_update(*, company: Organisation, by: User, fields: Mapping[str, Any]
         setattr(company, key, value)
     _validate(company, exclude=["slug"])
     company.save()
+    if learning_locations is not None:
+        locations = list(learning_locations)
+        if any(o.kind != OrganisationKind.LEARNING_LOCATION for o in locations):
+            raise DomainError(
+                _("Only learning locations can be chosen here."), field="learning_locations"
+            )
+        company.learning_locations.set(locations)
     return company
+
+
+@transaction.atomic
+def opening_duplicate(*, opening: Opening, by: User) -> Opening:
+    """A new draft with the same text, terms and skills: for next year's
+    internship, or an opening that was closed."""
+    fields = {name: getattr(opening, name) for name in OPENING_FIELDS}
+    fields["education_levels"] = list(opening.education_levels)
+    start = fields["start_date"]
+    today = timezone.localdate()
+    if start < today:
+        # A copy of last year's opening starts on the same day of the coming year.
+        shift = (today - start).days // 365 + 1
+        fields["start_date"] = _years_later(start, shift)
+        if fields["end_date"]:
+            fields["end_date"] = _years_later(fields["end_date"], shift)
+    skills = [
+        (row.skill, row.importance, row.min_level)
+        for row in opening.opening_skills.select_related("skill")
+    ]
+    return opening_create(company=opening.company, by=by, fields=fields, skills=skills)
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

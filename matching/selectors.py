@@ -10,7 +10,7 @@ May import: accounts, marketplace, matching.models. Never api/ or web/.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -54,15 +54,14 @@ def score_words(score: float) -> str:
     return str(SCORE_WORDS_OTHERWISE)
 
 
-def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
-    """The student's suggestions, ready for their page: the score in words, the
-    matched and missing skills by name, the distance. Three queries."""
-    matches = list(suggestions_for_student(student=student))
+def _skill_namer(explanations: Sequence[dict[str, Any]]) -> Callable[[list], list[str]]:
+    """Names, in the active language, for the skills the explanations mention
+    (one query for them all)."""
     slugs = {
         item["skill"]
-        for m in matches
+        for explanation in explanations
         for key in ("matched_skills", "missing_must_haves")
-        for item in m.explanation.get(key, [])
+        for item in explanation.get(key, [])
     }
     english = (get_language() or "nl").startswith("en")
     labels = {
@@ -75,6 +74,14 @@ def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
     def named(items: list[dict[str, Any]]) -> list[str]:
         return [labels.get(i["skill"], i["skill"]) for i in items]
 
+    return named
+
+
+def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
+    """The student's suggestions, ready for their page: the score in words, the
+    matched and missing skills by name, the distance. Three queries."""
+    matches = list(suggestions_for_student(student=student))
+    named = _skill_namer([m.explanation for m in matches])
     return [
         {
             "match": m,
@@ -417,3 +424,32 @@ def placement_active_for(*, match: Match) -> Placement | None:
     return Placement.objects.filter(
         profile_id=match.profile_id, opening_id=match.opening_id, status=PlacementStatus.CONFIRMED
     ).first()
+
+
+def candidate_counts(*, opening_ids: Sequence[int]) -> dict[int, int]:
+    """Per opening, how many candidates have been forwarded to its company."""
+    rows = (
+        Match.objects.filter(
+            opening_id__in=opening_ids,
+            state__in=FORWARDED_STATES,
+            profile__user__is_active=True,
+        )
+        .values("opening_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["opening_id"]: row["n"] for row in rows}
+
+
+def candidate_cards(*, opening: Opening, viewer: User) -> list[dict[str, Any]]:
+    """The candidates forwarded to an opening, for its page: what
+    ``candidates_for_company`` allows, plus the score in words and skill names."""
+    matches = list(candidates_for_opening(opening=opening, viewer=viewer))
+    candidates = candidates_for_company(matches=matches, viewer=viewer)
+    named = _skill_namer([c["explanation"] for c in candidates])
+    states = dict(MatchState.choices)
+    for c in candidates:
+        c["words"] = score_words(c["score"])
+        c["state_label"] = states[c["state"]]
+        c["matched"] = named(c["explanation"]["matched_skills"])
+        c["missing"] = named(c["explanation"]["missing_must_haves"])
+    return candidates

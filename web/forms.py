@@ -8,7 +8,23 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import KVK_PATTERN, Role, Sector, SizeClass
+from accounts.models import (
+    KVK_PATTERN,
+    EducationLevel,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Sector,
+    SizeClass,
+)
+from marketplace.models import (
+    HOURS_PER_WEEK_MAX,
+    SKILL_LEVEL_MIN,
+    Importance,
+    OpeningType,
+    Place,
+    Skill,
+)
 
 
 class _PersonForm(forms.Form):
@@ -114,3 +130,171 @@ class ApiTokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. “school system”."),
     )
+
+
+LEVEL_CHOICES = [
+    (1, _("1 · beginner")),
+    (2, _("2 · can do it with help")),
+    (3, _("3 · can do it on my own")),
+]
+SKILL_ROWS_EXTRA = 3
+SKILL_ROWS_MAX = 40
+
+
+class SkillRowForm(forms.Form):
+    """One skill with its level, typed by its Dutch or English name or a synonym
+    (a datalist on the page offers the taxonomy as the person types)."""
+
+    skill = forms.CharField(
+        label=_("Skill"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "skill-options", "autocomplete": "off"}),
+    )
+    level = forms.TypedChoiceField(
+        label=_("Level"), choices=LEVEL_CHOICES, coerce=int, initial=SKILL_LEVEL_MIN
+    )
+
+    def __init__(self, *args: object, terms: dict[str, Skill], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.terms = terms
+
+    def clean_skill(self) -> Skill | None:
+        text = self.cleaned_data["skill"].strip()
+        if not text:
+            return None
+        skill = self.terms.get(text.casefold())
+        if skill is None:
+            raise forms.ValidationError(
+                _("“%(text)s” is not in the skills list; pick one of the suggestions."),
+                params={"text": text},
+            )
+        return skill
+
+
+class OpeningSkillRowForm(SkillRowForm):
+    level = forms.TypedChoiceField(
+        label=_("Minimum level"), choices=LEVEL_CHOICES, coerce=int, initial=SKILL_LEVEL_MIN
+    )
+    importance = forms.ChoiceField(
+        label=_("Importance"), choices=Importance.choices, initial=Importance.MUST
+    )
+
+
+class _SkillRows(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[int] = set()
+        for form in self.forms:
+            skill = form.cleaned_data.get("skill")
+            if skill is None:
+                continue
+            if skill.pk in seen:
+                form.add_error("skill", _("This skill is already in the list."))
+            seen.add(skill.pk)
+
+    def rows(self) -> list[dict]:
+        return [f.cleaned_data for f in self.forms if f.cleaned_data.get("skill") is not None]
+
+
+def _skill_rows(form: type[SkillRowForm]) -> type[forms.BaseFormSet]:
+    return forms.formset_factory(
+        form,
+        formset=_SkillRows,
+        extra=SKILL_ROWS_EXTRA,
+        max_num=SKILL_ROWS_MAX,
+        validate_max=True,
+        absolute_max=SKILL_ROWS_MAX + SKILL_ROWS_EXTRA,
+    )
+
+
+ProfileSkillRows = _skill_rows(SkillRowForm)
+OpeningSkillRows = _skill_rows(OpeningSkillRowForm)
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class OpeningForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
+    type = forms.ChoiceField(label=_("Type"), choices=OpeningType.choices)
+    education_levels = forms.MultipleChoiceField(
+        label=_("Education levels accepted"),
+        choices=EducationLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every level is welcome."),
+    )
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.order_by("name"))
+    start_date = forms.DateField(label=_("Start date"), widget=_DateInput())
+    end_date = forms.DateField(label=_("End date"), required=False, widget=_DateInput())
+    hours_per_week = forms.IntegerField(
+        label=_("Hours per week"), min_value=1, max_value=HOURS_PER_WEEK_MAX
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=100, initial=1)
+
+    def __init__(self, *args: object, companies: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if companies is not None:
+            self.fields = {
+                "company": forms.ModelChoiceField(label=_("Company"), queryset=companies),
+                **self.fields,
+            }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date lies before the start date."))
+        return data
+
+
+class CompanyForm(forms.Form):
+    description = forms.CharField(
+        label=_("About the company"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
+    municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    size_class = forms.ChoiceField(label=_("Company size"), choices=SizeClass.choices)
+    learning_locations = forms.ModelMultipleChoiceField(
+        label=_("Learning locations we train with"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.LEARNING_LOCATION).order_by(
+            "name"
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class InviteForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the candidate"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PlacementForm(forms.Form):
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=_DateInput())
+    end_date = forms.DateField(label=_("End date"), required=False, widget=_DateInput())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date lies before the start date."))
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)

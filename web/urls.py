@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import public_views, views
+from web import company_views, public_views, views
 
 app_name = "web"
 
@@ -32,6 +32,25 @@ urlpatterns = [
         name="my_suggestion_answer",
     ),
     path("settings/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("company/openings/", company_views.company_openings, name="company_openings"),
+    path("company/openings/new/", company_views.opening_new, name="opening_new"),
+    path("company/openings/<slug:slug>/edit/", company_views.opening_edit, name="opening_edit"),
+    path(
+        "company/openings/<slug:slug>/candidates/",
+        company_views.opening_candidates,
+        name="opening_candidates",
+    ),
+    path(
+        "company/openings/<slug:slug>/candidates/<int:match_id>/<str:step>/",
+        company_views.candidate_step,
+        name="candidate_step",
+    ),
+    path(
+        "company/openings/<slug:slug>/<str:action>/",
+        company_views.opening_action,
+        name="opening_action",
+    ),
+    path("company/<slug:slug>/edit/", company_views.company_edit, name="company_edit"),
     path("coordinator/companies/", views.companies_to_verify, name="companies_to_verify"),
     path("coordinator/runs/", views.match_runs, name="match_runs"),
     path(

@@ -37,7 +37,7 @@ from web.forms import (
 HOME_OPENINGS = 12
 
 
-def _show_domain_error(form: forms.Form, exc: DomainError) -> None:
+def show_domain_error(form: forms.Form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
@@ -95,7 +95,7 @@ def signup_career_changer(request: HttpRequest) -> HttpResponse:
                 date_of_birth=form.cleaned_data["date_of_birth"],
             )
         except DomainError as exc:
-            _show_domain_error(form, exc)
+            show_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to MaakMatch! Your account is ready."))
@@ -122,7 +122,7 @@ def signup_company(request: HttpRequest) -> HttpResponse:
                 municipality=data["municipality"],
             )
         except DomainError as exc:
-            _show_domain_error(form, exc)
+            show_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -155,7 +155,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 if form is None:
                     messages.error(request, exc.message)
                 else:
-                    _show_domain_error(form, exc)
+                    show_domain_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -178,7 +178,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 date_of_birth=data.get("date_of_birth"),
             )
         except DomainError as exc:
-            _show_domain_error(form, exc)
+            show_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -206,7 +206,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
             )
         except DomainError as exc:
-            _show_domain_error(form, exc)
+            show_domain_error(form, exc)
         else:
             link = request.build_absolute_uri(
                 reverse("web:invitation_accept", args=[invitation.token])
@@ -333,7 +333,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 user=request.user, name=form.cleaned_data["name"]
             )
         except DomainError as exc:
-            _show_domain_error(form, exc)
+            show_domain_error(form, exc)
         else:
             form = ApiTokenCreateForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
