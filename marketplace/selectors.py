@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from marketplace.models import Opening, OpeningStatus, Place, Skill
+from marketplace.models import Opening, OpeningStatus, Place, Profile, ProfileSkill, Skill
 from matching.engine.geo import haversine_km
 
 
@@ -85,3 +87,40 @@ def places_within(*, place: Place, km: float) -> list[int]:
         np.radians(lon),
     )[0]
     return [pk for pk, d in zip(ids, distances, strict=True) if d <= km + 1e-6]
+
+
+# What a complete profile has: the parts the engine and a counsellor use.
+PROFILE_SKILLS_ENOUGH = 3
+
+
+def profile_completeness(*, profile: Profile | None, skill_count: int) -> tuple[int, list[str]]:
+    """How complete a profile is, in percent, and what is still missing (names
+    of parts, translated)."""
+    if profile is None:
+        return 0, [str(_("a profile"))]
+    parts = [
+        (bool(profile.headline), _("headline")),
+        (bool(profile.about or profile.experience), _("about me")),
+        (bool(profile.education_level), _("education level")),
+        (profile.place_id is not None, _("place")),
+        (bool(profile.wanted_types), _("kinds of openings wanted")),
+        (profile.available_from is not None, _("availability")),
+        (bool(profile.sectors), _("sectors of interest")),
+        (skill_count >= PROFILE_SKILLS_ENOUGH, _("at least three skills")),
+    ]
+    done = sum(1 for ok, _name in parts if ok)
+    return round(100 * done / len(parts)), [str(name) for ok, name in parts if not ok]
+
+
+def profile_skill_count() -> Subquery:
+    """An annotation for a user queryset: how many skills their profile lists."""
+    return Coalesce(
+        Subquery(
+            ProfileSkill.objects.filter(profile__user=OuterRef("pk"))
+            .order_by()
+            .values("profile__user")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )

@@ -24,6 +24,7 @@ from accounts.selectors import (
     organisations_for_user,
     user_has_role,
     user_is_self_directed_student,
+    user_needs_parental_consent,
 )
 from marketplace.models import (
     Opening,
@@ -453,3 +454,31 @@ def candidate_cards(*, opening: Opening, viewer: User) -> list[dict[str, Any]]:
         c["matched"] = named(c["explanation"]["matched_skills"])
         c["missing"] = named(c["explanation"]["missing_must_haves"])
     return candidates
+
+
+def match_block_reason(*, match: Match) -> str | None:
+    """Why a suggestion cannot be approved yet, said to the person reviewing it."""
+    if user_needs_parental_consent(user=match.profile.user):
+        return _(
+            "Waiting for parental consent: a counsellor records it before this "
+            "student can be suggested to companies."
+        )
+    return None
+
+
+def review_cards(*, matches: Sequence[Match]) -> list[dict[str, Any]]:
+    """Suggestions for a reviewer's page: the student, the opening, the score in
+    words, the skills matched and missing by name, and why it cannot be approved
+    yet (parental consent), if so."""
+    named = _skill_namer([m.explanation for m in matches])
+    return [
+        {
+            "match": m,
+            "words": score_words(m.score),
+            "matched": named(m.explanation.get("matched_skills", [])),
+            "missing": named(m.explanation.get("missing_must_haves", [])),
+            "distance_km": m.explanation.get("distance_km"),
+            "blocked": match_block_reason(match=m) if m.state == MatchState.SUGGESTED else None,
+        }
+        for m in matches
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from celery import current_app
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
@@ -27,6 +28,7 @@ from matching.engine import (
     Suggestion,
     Taxonomy,
 )
+from matching.engine.planner import plan_placements
 from matching.engine.records import RequiredSkill
 from matching.models import Match, MatchRun, MatchRunStatus, MatchState
 
@@ -304,3 +306,47 @@ def matching_backlog() -> dict[str, int]:
         "openings": Opening.objects.filter(needs_matching_since__isnull=False).count(),
         "profiles": Profile.objects.filter(needs_matching_since__isnull=False).count(),
     }
+
+
+@dataclass
+class PlanRow:
+    student: User
+    match: Match | None  # the suggestion the plan proposes; None: no place for them
+
+
+def placement_plan(*, students: Sequence[User]) -> tuple[list[PlanRow], float]:
+    """The best assignment of a group of students to open places, from the
+    suggestions already stored for them (waiting or approved), under each
+    opening's places left; a student goes unplaced rather than take a pair the
+    engine did not suggest. The engine's planner solves it (Hungarian method)."""
+    matches = list(
+        Match.objects.filter(
+            profile__user__in=students,
+            state__in=[MatchState.SUGGESTED, MatchState.APPROVED],
+            opening__status=OpeningStatus.OPEN,
+            profile__user__is_active=True,
+        ).select_related("profile", "opening__company", "opening__place")
+    )
+    profile_ids = sorted({m.profile_id for m in matches})
+    openings = {m.opening_id: m.opening for m in matches}
+    opening_ids = sorted(openings)
+    row = {pid: i for i, pid in enumerate(profile_ids)}
+    col = {oid: j for j, oid in enumerate(opening_ids)}
+    scores = np.full((len(profile_ids), len(opening_ids)), -np.inf)
+    by_pair = {}
+    for m in matches:
+        scores[row[m.profile_id], col[m.opening_id]] = m.score
+        by_pair[(m.profile_id, m.opening_id)] = m
+    plan = plan_placements(
+        scores,
+        [openings[oid].places_left for oid in opening_ids],
+        profile_ids,
+        opening_ids,
+    )
+    profile_of = {m.profile.user_id: m.profile_id for m in matches}
+    rows = []
+    for student in students:
+        profile_id = profile_of.get(student.pk)
+        opening_id = plan.assignments.get(profile_id)
+        rows.append(PlanRow(student, by_pair.get((profile_id, opening_id))))
+    return rows, plan.total_score

@@ -28,7 +28,6 @@ from accounts.selectors import (
     user_can_counsel_student,
     user_can_review_suggestions_of,
     user_has_role,
-    user_needs_parental_consent,
 )
 from marketplace import services as market
 from marketplace.models import ClosedReason, Opening, OpeningStatus, Placement, Profile, Skill
@@ -40,6 +39,7 @@ from matching.models import (
     Match,
     MatchState,
 )
+from matching.selectors import match_block_reason
 
 logger = logging.getLogger(__name__)
 
@@ -154,16 +154,6 @@ def _transition(
     if notify and to in EVENTS:
         _notify(match.pk, EVENTS[to])
     return match
-
-
-def match_block_reason(*, match: Match) -> str | None:
-    """Why a suggestion cannot be approved yet, said to the person reviewing it."""
-    if user_needs_parental_consent(user=match.profile.user):
-        return _(
-            "Waiting for parental consent: a counsellor records it before this "
-            "student can be suggested to companies."
-        )
-    return None
 
 
 @transaction.atomic
@@ -339,3 +329,19 @@ def profile_write(
     elif visible is True and not profile.is_visible:
         profile = market.profile_visibility_set(profile=profile, visible=True)
     return profile
+
+
+def matches_approve_batch(*, matches: QuerySet[Match], by: User) -> tuple[int, list[str]]:
+    """Approve several suggestions; each in its own transaction, so one that is
+    refused (consent missing, state moved on) does not undo the others.
+
+    Returns how many were approved and, for the rest, why not."""
+    approved, refused = 0, []
+    for match in matches.select_related("profile__user", "opening"):
+        try:
+            match_approve(match=match, by=by)
+        except DomainError as exc:
+            refused.append(f"{match.profile.user.full_name}, {match.opening.title}: {exc.message}")
+        else:
+            approved += 1
+    return approved, refused

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import company_views, public_views, views
+from web import company_views, counsellor_views, public_views, views
 
 app_name = "web"
 
@@ -23,6 +23,14 @@ urlpatterns = [
         views.parental_consent,
         name="parental_consent",
     ),
+    path("counsellor/review/", counsellor_views.review_queue, name="review_queue"),
+    path("counsellor/review/batch/", counsellor_views.review_batch, name="review_batch"),
+    path(
+        "counsellor/review/<int:match_id>/<str:step>/",
+        counsellor_views.review_step,
+        name="review_step",
+    ),
+    path("counsellor/planner/", counsellor_views.planner, name="planner"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("settings/tokens/", views.api_tokens, name="api_tokens"),
     path("student/suggestions/", views.my_suggestions, name="my_suggestions"),

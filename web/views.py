@@ -220,16 +220,29 @@ def invitations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def students(request: HttpRequest) -> HttpResponse:
+    """A counsellor's students, with how complete each profile is."""
     if not selectors.user_has_role(user=request.user, role=Role.COUNSELLOR):
         raise PermissionDenied
     rows = (
         selectors.students_for_viewer(viewer=request.user)
         .exclude(pk=request.user.pk)
+        .select_related("profile")
+        .annotate(skill_count=marketplace_selectors.profile_skill_count())
         .order_by("full_name")
     )
-    listing = [
-        {"student": s, "needs_consent": selectors.user_needs_parental_consent(user=s)} for s in rows
-    ]
+    listing = []
+    for s in rows:
+        percent, missing = marketplace_selectors.profile_completeness(
+            profile=getattr(s, "profile", None), skill_count=s.skill_count
+        )
+        listing.append(
+            {
+                "student": s,
+                "needs_consent": selectors.user_needs_parental_consent(user=s),
+                "complete": percent,
+                "missing": missing,
+            }
+        )
     # Names and email addresses on screen: a view of personal data, on the record.
     personal_data_viewed(
         viewer=request.user, students=[row["student"] for row in listing], what="student list"

@@ -1,0 +1,150 @@
+"""Counsellors' pages: the review queue (one by one, in place with htmx, as a
+batch), the placement planner, and students with profile completeness."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from marketplace.models import ProfileSkill
+from matching.models import AuditEntry, Match, MatchState
+from tests import factories
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+S = MatchState
+
+
+def _suggestion(world: World, student=None, score: float = 0.8, **opening: object) -> Match:
+    student = student or world.sam
+    profile = getattr(student, "profile", None) or factories.ProfileFactory(user=student)
+    return factories.MatchFactory(
+        profile=profile,
+        opening=factories.OpeningFactory(company=world.company_x, **opening),
+        state=S.SUGGESTED,
+        score=score,
+    )
+
+
+def test_the_queue_shows_own_students_suggestions_only(client: Client, world: World) -> None:
+    mine = _suggestion(world, title="Stage voor Sam")
+    _suggestion(world, student=factories.UserFactory(), title="Iemand anders")
+    client.force_login(world.dirk)
+    html = client.get(reverse("web:review_queue")).content.decode()
+    assert "Stage voor Sam" in html
+    assert world.sam.full_name in html
+    assert "Iemand anders" not in html
+    assert AuditEntry.objects.filter(actor=world.dirk, student=world.sam, action="view").exists()
+    assert reverse("web:review_step", args=[mine.pk, "approve"]) in html
+
+
+def test_approve_in_place_with_htmx(client: Client, world: World) -> None:
+    match = _suggestion(world)
+    client.force_login(world.dirk)
+    response = client.post(
+        reverse("web:review_step", args=[match.pk, "approve"]), HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<li class="card" id="suggestion-{match.pk}"')
+    assert "Goedgekeurd" in html
+    assert Match.objects.get(pk=match.pk).state == S.APPROVED
+
+
+def test_reject_needs_a_reason_and_keeps_the_card(client: Client, world: World) -> None:
+    match = _suggestion(world)
+    client.force_login(world.dirk)
+    url = reverse("web:review_step", args=[match.pk, "reject"])
+    html = client.post(url, {"reason": ""}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Dit veld is verplicht" in html
+    assert Match.objects.get(pk=match.pk).state == S.SUGGESTED
+    response = client.post(url, {"reason": "Te ver reizen"}, follow=True)
+    assert "Afgewezen" in response.content.decode()
+    match.refresh_from_db()
+    assert match.state == S.REJECTED
+    assert AuditEntry.objects.filter(match=match, to_state=S.REJECTED).get().reason == (
+        "Te ver reizen"
+    )
+
+
+def test_batch_approve_reports_the_ones_that_wait_for_consent(client: Client, world: World) -> None:
+    a = _suggestion(world, title="Eerste")
+    b = _suggestion(world, title="Tweede")
+    minor = _suggestion(world, student=world.lotte, title="Voor Lotte")
+    client.force_login(world.dirk)
+    response = client.post(
+        reverse("web:review_batch"), {"match": [a.pk, b.pk, minor.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert "2 suggesties goedgekeurd" in html
+    assert "toestemming" in html
+    states = dict(Match.objects.values_list("pk", "state"))
+    assert states == {a.pk: S.APPROVED, b.pk: S.APPROVED, minor.pk: S.SUGGESTED}
+
+
+def test_an_outsider_counsellor_cannot_decide(client: Client, world: World) -> None:
+    match = _suggestion(world)
+    client.force_login(world.olga)
+    assert "Stage" not in client.get(reverse("web:review_queue")).content.decode()
+    for step in ("approve", "reject"):
+        url = reverse("web:review_step", args=[match.pk, step])
+        assert client.post(url, {"reason": "x"}).status_code == 404
+    client.post(reverse("web:review_batch"), {"match": [match.pk]})
+    assert Match.objects.get(pk=match.pk).state == S.SUGGESTED
+    client.force_login(world.bram)  # a company member has no queue at all
+    assert client.get(reverse("web:review_queue")).status_code == 403
+
+
+def test_the_planner_respects_places_and_approves_as_a_batch(client: Client, world: World) -> None:
+    ann = factories.UserFactory(full_name="Ann", date_of_birth=dt.date(2005, 1, 1))
+    factories.MembershipFactory(user=ann, organisation=world.school_a)
+    one_place = factories.OpeningFactory(company=world.company_x, capacity=1, title="Eén plek")
+    other = factories.OpeningFactory(company=world.company_x, capacity=1, title="Andere plek")
+    sam_p = factories.ProfileFactory(user=world.sam)
+    ann_p = factories.ProfileFactory(user=ann)
+    # Greedy would give Sam the best pair (0.9) and leave Ann with nothing;
+    # the optimum gives Sam 'Andere plek' and Ann 'Eén plek' (0.8 + 0.85 > 0.9).
+    factories.MatchFactory(profile=sam_p, opening=one_place, score=0.9, state=S.SUGGESTED)
+    sam_other = factories.MatchFactory(profile=sam_p, opening=other, score=0.8, state=S.SUGGESTED)
+    ann_one = factories.MatchFactory(
+        profile=ann_p, opening=one_place, score=0.85, state=S.SUGGESTED
+    )
+    client.force_login(world.dirk)
+    html = client.get(reverse("web:planner"), {"student": [world.sam.pk, ann.pk]}).content.decode()
+    assert "1.65" in html or "1,65" in html
+    response = client.post(
+        reverse("web:planner"), {"match": [sam_other.pk, ann_one.pk]}, follow=True
+    )
+    assert "2 suggesties goedgekeurd" in response.content.decode()
+    assert Match.objects.get(pk=sam_other.pk).state == S.APPROVED
+    assert Match.objects.get(pk=ann_one.pk).state == S.APPROVED
+
+
+def test_the_planner_ignores_students_of_other_schools(client: Client, world: World) -> None:
+    stranger = factories.UserFactory(full_name="Niet van deze school")
+    factories.MembershipFactory(user=stranger, organisation=world.school_b)
+    _suggestion(world, student=stranger, title="Geheime stage")
+    client.force_login(world.dirk)
+    html = client.get(reverse("web:planner"), {"student": [stranger.pk]}).content.decode()
+    assert "Niet van deze school" not in html
+    assert "Geheime stage" not in html
+
+
+def test_students_with_profile_completeness(client: Client, world: World) -> None:
+    profile = factories.ProfileFactory(
+        user=world.sam, about="", experience="", sectors=[], available_from=None
+    )
+    for _ in range(3):
+        ProfileSkill.objects.create(profile=profile, skill=factories.SkillFactory(), level=2)
+    client.force_login(world.dirk)
+    html = client.get(reverse("web:students")).content.decode()
+    # headline, level, place, wanted types, skills: 5 of 8 parts
+    assert 'value="62"' in html
+    assert "over mij" in html
+    assert world.lotte.full_name in html  # no profile yet: 0%
+    assert 'value="0"' in html
+    client.force_login(world.olga)
+    assert world.sam.full_name not in client.get(reverse("web:students")).content.decode()
