@@ -122,6 +122,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("An email when an application moves on: forwarded, invited, accepted."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when the person erased their account: the row stays as an anonymous
+    # placeholder (placements and KPIs keep counting it), with nothing personal.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 

@@ -75,7 +75,7 @@ def students_for_viewer(*, viewer: User) -> QuerySet[User]:
     coached = User.objects.filter(
         memberships__role=Role.STUDENT, memberships__organisation__in=counselled
     )
-    return (own | coached).distinct()
+    return (own | coached).filter(erased_at__isnull=True).distinct()
 
 
 def user_can_view_student(*, viewer: User, student: User) -> bool:

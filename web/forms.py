@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import (
     KVK_PATTERN,
     EducationLevel,
+    Language,
     Organisation,
     OrganisationKind,
     Role,
@@ -298,3 +299,107 @@ class PlacementForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ProfileForm(forms.Form):
+    headline = forms.CharField(
+        label=_("Headline"),
+        max_length=200,
+        required=False,
+        help_text=_("One line about yourself, e.g. “Second-year student mechatronics”."),
+    )
+    about = forms.CharField(
+        label=_("About me"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    experience = forms.CharField(
+        label=_("Work experience"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    education_level = forms.ChoiceField(
+        label=_("Education level"),
+        choices=[("", "—"), *EducationLevel.choices],
+        required=False,
+    )
+    programme = forms.CharField(label=_("Programme"), max_length=200, required=False)
+    crebo_code = forms.RegexField(
+        label=_("Crebo code"),
+        regex=r"^[0-9]{5}$",
+        required=False,
+        error_messages={"invalid": _("A crebo code has exactly 5 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    place = forms.ModelChoiceField(
+        label=_("Where you live (municipality)"),
+        queryset=Place.objects.order_by("name"),
+        required=False,
+    )
+    travel_radius_km = forms.IntegerField(
+        label=_("How far you want to travel (km)"), min_value=0, max_value=250, initial=25
+    )
+    wanted_types = forms.MultipleChoiceField(
+        label=_("What you are looking for"),
+        choices=OpeningType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors you are interested in"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    available_from = forms.DateField(label=_("Available from"), required=False, widget=_DateInput())
+    available_until = forms.DateField(
+        label=_("Available until"), required=False, widget=_DateInput()
+    )
+    hours_per_week = forms.IntegerField(
+        label=_("Hours per week"), min_value=0, max_value=HOURS_PER_WEEK_MAX, initial=32
+    )
+    is_visible = forms.BooleanField(
+        label=_("Open to suggestions"),
+        required=False,
+        help_text=_("Switch off to stop new suggestions; suggestions in progress end."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("available_from"), data.get("available_until")
+        if start and end and end < start:
+            self.add_error("available_until", _("The end date lies before the start date."))
+        return data
+
+
+class SettingsForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    email_digest = forms.BooleanField(
+        label=_("Daily digest by email"),
+        required=False,
+        help_text=_("New suggestions, or the suggestions waiting for your review, once a day."),
+    )
+    email_updates = forms.BooleanField(
+        label=_("Updates by email"),
+        required=False,
+        help_text=_("An email when an application moves on: forwarded, invited, accepted."),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

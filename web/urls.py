@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import company_views, counsellor_views, public_views, views
+from web import company_views, counsellor_views, public_views, student_views, views
 
 app_name = "web"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     ),
     path("counsellor/planner/", counsellor_views.planner, name="planner"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("student/profile/", student_views.profile_edit, name="profile_edit"),
+    path("settings/", student_views.account_settings, name="settings"),
+    path("settings/data/", student_views.data_download, name="data_download"),
+    path("settings/delete/", student_views.account_delete, name="account_delete"),
     path("settings/tokens/", views.api_tokens, name="api_tokens"),
     path("student/suggestions/", views.my_suggestions, name="my_suggestions"),
     path(
