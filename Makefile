@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install messages clean
+.PHONY: run test lint format install messages screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "MaakMatch needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -47,6 +47,11 @@ format: $(STAMP)
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
 	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The main page of each role, desktop and 360 px wide, into docs/screenshots/.
+# Needs a browser: Debian's chromium, or `.venv/bin/playwright install chromium`.
+screenshots: $(STAMP)
+	MAAKMATCH_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -24,7 +24,7 @@ from matching import selectors as matching_selectors
 from matching import services as matching_services
 from matching import workflow
 from matching.audit import personal_data_viewed
-from matching.models import MatchRun
+from matching.models import MatchRun, MatchRunStatus
 from web.forms import (
     ApiTokenCreateForm,
     CareerChangerSignupForm,
@@ -307,8 +307,10 @@ def match_runs(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The full recompute has been queued."))
         return redirect("web:match_runs")
+    runs = list(MatchRun.objects.all()[:20])
     context = {
-        "runs": MatchRun.objects.all()[:20],
+        "runs": runs,
+        "running": any(run.status == MatchRunStatus.RUNNING for run in runs),
         "backlog": matching_services.matching_backlog(),
     }
     return render(request, "web/match_runs.html", context)

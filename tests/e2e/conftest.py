@@ -1,0 +1,139 @@
+"""Browser tests: Playwright drives Chromium against ``live_server`` on PostgreSQL.
+
+Debian's ``/usr/bin/chromium`` is used where it exists (``.ci/run`` installs it),
+Playwright's own browser elsewhere. Without a browser the tests skip, except
+under ``MAAKMATCH_REQUIRE_SERVICES=1``, where that is a failure.
+
+Every page a journey visits is checked with axe-core: no violation of impact
+"serious" or "critical" may remain.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; Django would then
+# refuse ORM calls from the test body. The server runs in its own thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BLOCKING_IMPACTS = {"serious", "critical"}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 780}
+
+pytestmark = [pytest.mark.postgres, pytest.mark.browser]
+
+
+def _no_browser(reason: str) -> None:
+    if settings.REQUIRE_SERVICES:
+        pytest.fail(f"MAAKMATCH_REQUIRE_SERVICES=1 but no browser: {reason}")
+    pytest.skip(f"no browser: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _no_browser(f"playwright is not installed ({exc})")
+    executable = next((p for p in CHROMIUM_CANDIDATES if shutil.which(p)), None)
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    except Exception as exc:  # noqa: BLE001 - any launch failure means "no browser"
+        playwright.stop()
+        _no_browser(str(exc).splitlines()[0])
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Make a page (a fresh browser context: its own cookies) for one person."""
+    contexts = []
+
+    def make(viewport: dict | None = None, language: str = "nl"):
+        context = browser.new_context(
+            viewport=viewport or DESKTOP, locale="nl-NL" if language == "nl" else "en-GB"
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        if language != "nl":
+            context.add_cookies(
+                [{"name": "django_language", "value": language, "url": live_server.url}]
+            )
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def axe_check(page) -> None:
+    """Fail on any serious or critical accessibility violation on this page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    blocking = [
+        v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS
+    ]
+    details = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+        for v in blocking
+    )
+    assert not blocking, f"axe on {page.url}:\n{details}"
+
+
+@dataclass
+class Region:
+    password: str
+    student: str = "student@demo.maakmatch.nl"
+    counsellor: str = "decaan@demo.maakmatch.nl"
+    company: str = "bedrijf@demo.maakmatch.nl"
+    coordinator: str = "coordinator@demo.maakmatch.nl"
+    career_changer: str = "zijinstromer@demo.maakmatch.nl"
+
+
+@pytest.fixture
+def region(transactional_db: None) -> Region:
+    """The deal's real partner schools and learning locations, the skills
+    taxonomy and places, and one demo login per role."""
+    from accounts.demo import DEMO_PASSWORD, demo_accounts_create
+
+    call_command("load_reference_data", verbosity=0)
+    demo_accounts_create()
+    return Region(password=DEMO_PASSWORD)
+
+
+def log_in(page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def visit(page, url: str) -> None:
+    """Open a page, check it answered, and check it with axe."""
+    response = page.goto(url)
+    assert response is not None
+    assert response.status < 400, f"{url} answered {response.status}"
+    axe_check(page)
