@@ -28,13 +28,17 @@ PLAN_STUDENTS_MAX = 200
 
 
 def _queue(request: HttpRequest):
-    queue = matching_selectors.review_queue_for_viewer(viewer=request.user)
+    """What this person may decide on; empty for everyone else, so a suggestion
+    of someone else's student is "not found"."""
+    return matching_selectors.review_queue_for_viewer(viewer=request.user)
+
+
+def _reviewer_check(request: HttpRequest) -> None:
     if not (
         selectors.user_has_role(user=request.user, role=Role.COUNSELLOR)
         or selectors.user_is_self_directed_student(user=request.user)
     ):
         raise PermissionDenied
-    return queue
 
 
 def _review_card(match: Match) -> dict:
@@ -46,6 +50,7 @@ def _review_card(match: Match) -> dict:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Suggestions waiting for a decision, best first."""
+    _reviewer_check(request)
     page = Paginator(_queue(request), QUEUE_PAGE).get_page(request.GET.get("page"))
     cards = matching_selectors.review_cards(matches=list(page.object_list))
     students = {card["match"].profile.user for card in cards}

@@ -56,7 +56,7 @@ def browser() -> Iterator[object]:
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-    except Exception as exc:  # noqa: BLE001 - any launch failure means "no browser"
+    except Exception as exc:
         playwright.stop()
         _no_browser(str(exc).splitlines()[0])
     yield browser
@@ -91,9 +91,7 @@ def axe_check(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    blocking = [
-        v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS
-    ]
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     details = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at "
         + ", ".join(str(n["target"]) for n in v["nodes"][:3])

@@ -1,0 +1,162 @@
+"""Every page that shows or changes personal data, against the outsider personas:
+a student of another school, a company the candidate was not forwarded to, a
+counsellor of another school. Pages keyed by a person or a match answer 404 to
+them (nothing hints that it exists); list pages answer without the person in them.
+
+The last test makes sure every web route is classified here, so a new page cannot
+skip this check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from matching.models import Match, MatchState
+from tests import factories
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+S = MatchState
+
+
+@dataclass
+class Case:
+    world: World
+    forwarded: Match  # Sam said yes to company X's opening
+    waiting: Match  # a suggestion for Sam waiting for review
+    approved: Match  # approved, waiting for Sam's answer
+    other_student: object  # a student of school B
+
+
+@pytest.fixture
+def case(world: World) -> Case:
+    profile = factories.ProfileFactory(user=world.sam)
+
+    def match(state: str) -> Match:
+        opening = factories.OpeningFactory(company=world.company_x)
+        return factories.MatchFactory(profile=profile, opening=opening, state=state)
+
+    other = factories.UserFactory()
+    factories.MembershipFactory(user=other, organisation=world.school_b)
+    return Case(world, match(S.STUDENT_YES), match(S.SUGGESTED), match(S.APPROVED), other)
+
+
+# (route name, method, url args from the case, the owner persona's attribute, data)
+BY_ID: list[tuple[str, str, Callable[[Case], list], str, dict]] = [
+    ("opening_candidates", "get", lambda c: [c.forwarded.opening.slug], "bram", {}),
+    ("opening_edit", "get", lambda c: [c.forwarded.opening.slug], "bram", {}),
+    ("opening_action", "post", lambda c: [c.forwarded.opening.slug, "duplicate"], "bram", {}),
+    (
+        "candidate_step",
+        "post",
+        lambda c: [c.forwarded.opening.slug, c.forwarded.pk, "invite"],
+        "bram",
+        {"message": "Welkom"},
+    ),
+    ("review_step", "post", lambda c: [c.waiting.pk, "approve"], "dirk", {}),
+    ("parental_consent", "post", lambda c: [c.world.lotte.pk], "dirk", {}),
+    ("my_suggestion_answer", "post", lambda c: [c.approved.pk, "yes"], "sam", {}),
+    ("company_edit", "get", lambda c: [c.world.company_x.slug], "bram", {}),
+]
+OUTSIDERS = ["otto", "olga", "other_student"]
+
+
+def _persona(case: Case, name: str):
+    return case.other_student if name == "other_student" else getattr(case.world, name)
+
+
+@pytest.mark.parametrize(("name", "method", "args", "owner", "data"), BY_ID)
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_outsiders_get_not_found(
+    client: Client, case: Case, name, method, args, owner, data, outsider: str
+) -> None:
+    client.force_login(_persona(case, outsider))
+    response = getattr(client, method)(reverse(f"web:{name}", args=args(case)), data)
+    # A company page is not personal data: an outsider without any company is
+    # refused outright (403); one with another company gets "not found".
+    allowed = {404, 403} if name == "company_edit" and outsider != "otto" else {404}
+    assert response.status_code in allowed, response.status_code
+    states = set(Match.objects.values_list("state", flat=True))
+    assert states == {S.STUDENT_YES, S.SUGGESTED, S.APPROVED}  # nothing moved
+
+
+@pytest.mark.parametrize(("name", "method", "args", "owner", "data"), BY_ID)
+def test_the_owner_gets_through(client: Client, case: Case, name, method, args, owner, data):
+    client.force_login(_persona(case, owner))
+    response = getattr(client, method)(reverse(f"web:{name}", args=args(case)), data)
+    assert response.status_code in (200, 302)
+
+
+LISTS = [
+    ("students", ""),
+    ("review_queue", ""),
+    ("planner", "?student={sam}"),
+    ("my_suggestions", ""),
+    ("company_openings", ""),
+    ("dashboard", ""),
+    ("invitations", ""),
+]
+
+
+@pytest.mark.parametrize(("name", "query"), LISTS)
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_lists_never_show_someone_elses_student(
+    client: Client, case: Case, name: str, query: str, outsider: str
+) -> None:
+    sam = case.world.sam
+    client.force_login(_persona(case, outsider))
+    response = client.get(reverse(f"web:{name}") + query.format(sam=sam.pk))
+    assert response.status_code in (200, 403)
+    body = response.content.decode()
+    assert sam.full_name not in body
+    assert sam.email not in body
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_a_batch_of_someone_elses_suggestions_changes_nothing(
+    client: Client, case: Case, outsider: str
+) -> None:
+    client.force_login(_persona(case, outsider))
+    client.post(reverse("web:review_batch"), {"match": [case.waiting.pk]})
+    assert Match.objects.get(pk=case.waiting.pk).state == S.SUGGESTED
+
+
+# Routes without another person's data: public pages, one's own account, the
+# coordinator's company checks (companies are not personal data), and signed links.
+NO_ONE_ELSES_DATA = {
+    "home",
+    "health",
+    "openings",
+    "opening_detail",
+    "company_detail",
+    "algorithm",
+    "signup",
+    "signup_career_changer",
+    "signup_company",
+    "invitation_accept",
+    "review_batch",  # acts only on the viewer's own queue: test below
+    "unsubscribe",
+    "profile_edit",
+    "settings",
+    "data_download",
+    "account_delete",
+    "api_tokens",
+    "api_token_revoke",
+    "opening_new",
+    "companies_to_verify",
+    "company_verify",
+    "match_runs",
+}
+
+
+def test_every_web_route_is_classified() -> None:
+    web_names = set(get_resolver().namespace_dict["web"][1].reverse_dict.keys())
+    web_names = {n for n in web_names if isinstance(n, str)}
+    classified = {row[0] for row in BY_ID} | {row[0] for row in LISTS} | NO_ONE_ELSES_DATA
+    assert web_names == classified, (
+        f"unclassified: {sorted(web_names - classified)}; gone: {sorted(classified - web_names)}"
+    )
