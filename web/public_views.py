@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from marketplace import selectors as marketplace_selectors
@@ -67,17 +68,24 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/company_detail.html", context)
 
 
+DUTCH_HEADING = re.compile(r"^## In gewone woorden.*$", re.MULTILINE)
+DEVELOPERS_HEADING = re.compile(r"^## .*for developers.*$", re.MULTILINE)
+
+
 @functools.cache
-def _algorithm_summary() -> str:
-    """The plain-language part of docs/algorithm.md: everything above the
-    developers' section, so the page and the document can never disagree."""
+def _algorithm_summary(language: str) -> str:
+    """The plain-language part of docs/algorithm.md in one language: the English
+    sections above the Dutch one, or the Dutch one; never the developers' part.
+    The page and the document can so never disagree."""
     text = (settings.BASE_DIR / "docs" / "algorithm.md").read_text(encoding="utf-8")
-    text = re.split(r"^## .*for developers.*$", text, maxsplit=1, flags=re.MULTILINE)[0]
-    text = re.sub(r"^# .*\n", "", text, count=1)  # the page has its own heading
-    return markdown.markdown(text, extensions=["tables"], output_format="html")
+    plain = DEVELOPERS_HEADING.split(text, maxsplit=1)[0]
+    english, dutch = DUTCH_HEADING.split(plain, maxsplit=1)
+    chosen = dutch if language == "nl" else re.sub(r"^# .*\n", "", english, count=1)
+    return markdown.markdown(chosen, extensions=["tables"], output_format="html")
 
 
 @require_GET
 def algorithm(request: HttpRequest) -> HttpResponse:
-    summary: SafeString = mark_safe(_algorithm_summary())  # noqa: S308 (our own document)
-    return render(request, "web/algorithm.html", {"summary": summary})
+    language = "nl" if (get_language() or "nl").startswith("nl") else "en"
+    summary: SafeString = mark_safe(_algorithm_summary(language))  # noqa: S308 (our own doc)
+    return render(request, "web/algorithm.html", {"summary": summary, "language": language})
