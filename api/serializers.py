@@ -22,6 +22,7 @@ from marketplace.models import (
     SKILL_LEVEL_MAX,
     SKILL_LEVEL_MIN,
     Importance,
+    Occupation,
     Opening,
     OpeningType,
     Place,
@@ -178,6 +179,9 @@ class OpeningSerializer(serializers.ModelSerializer):
     company = OrganisationRefSerializer(read_only=True)
     place = PlaceRefSerializer(read_only=True)
     places_left = serializers.IntegerField(read_only=True)
+    occupation = serializers.ChoiceField(
+        choices=Occupation.choices, allow_blank=True, read_only=True
+    )
     skills = OpeningSkillReadSerializer(source="opening_skills", many=True, read_only=True)
 
     class Meta:
@@ -187,6 +191,7 @@ class OpeningSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "type",
+            "occupation",
             "education_levels",
             "company",
             "place",
@@ -215,6 +220,12 @@ class OpeningWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
     type = serializers.ChoiceField(choices=OpeningType.choices)
+    occupation = serializers.ChoiceField(
+        choices=Occupation.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("ISCO-08 unit group code, e.g. 7223 (machine tool setter and operator)."),
+    )
     education_levels = serializers.ListField(
         child=serializers.ChoiceField(choices=EducationLevel.choices), required=False
     )

@@ -131,6 +131,34 @@ class OpeningType(models.TextChoices):
 SBB_OPENING_TYPES = frozenset({OpeningType.BOL, OpeningType.BBL})
 
 
+class Occupation(models.TextChoices):
+    """ISCO-08 unit groups of the region's manufacturing, installation, maintenance
+    and logistics work: an opening's occupation, for search engines (schema.org
+    ``occupationalCategory``) and the region's figures."""
+
+    MECHANICAL_TECHNICIAN = "3115", _("Mechanical engineering technician")
+    ELECTRICAL_TECHNICIAN = "3113", _("Electrical engineering technician")
+    ELECTRONICS_TECHNICIAN = "3114", _("Electronics engineering technician")
+    MANUFACTURING_SUPERVISOR = "3122", _("Manufacturing supervisor")
+    PLUMBER = "7126", _("Plumber and pipe fitter")
+    HVAC_MECHANIC = "7127", _("Air-conditioning and refrigeration mechanic")
+    WELDER = "7212", _("Welder and flame cutter")
+    SHEET_METAL = "7213", _("Sheet-metal worker")
+    STRUCTURAL_METAL = "7214", _("Structural-metal preparer and erector")
+    TOOLMAKER = "7222", _("Toolmaker")
+    MACHINE_TOOL_OPERATOR = "7223", _("Metal-working machine tool setter and operator")
+    MACHINERY_MECHANIC = "7233", _("Industrial machinery mechanic")
+    ELECTRICIAN = "7411", _("Building electrician")
+    ELECTRICAL_MECHANIC = "7412", _("Electrical mechanic and fitter")
+    ELECTRONICS_MECHANIC = "7421", _("Electronics mechanic")
+    CABINET_MAKER = "7522", _("Cabinet-maker")
+    PLASTICS_OPERATOR = "8142", _("Plastic products machine operator")
+    MACHINERY_ASSEMBLER = "8211", _("Mechanical machinery assembler")
+    ELECTRICAL_ASSEMBLER = "8212", _("Electrical and electronic equipment assembler")
+    STOCK_CLERK = "4321", _("Stock clerk")
+    FORKLIFT_OPERATOR = "8344", _("Lifting truck operator")
+
+
 class OpeningStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     OPEN = "open", _("open")
@@ -158,6 +186,9 @@ class Opening(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     type = models.CharField(_("type"), max_length=20, choices=OpeningType.choices)
+    occupation = models.CharField(
+        _("occupation (ISCO-08)"), max_length=4, choices=Occupation.choices, blank=True
+    )
     education_levels = models.JSONField(
         _("education levels accepted"),
         default=list,
@@ -229,6 +260,10 @@ class Opening(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_reason="") | Q(closed_reason__in=ClosedReason.values),
                 name="opening_closed_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(occupation="") | Q(occupation__in=Occupation.values),
+                name="opening_occupation_valid",
             ),
         ]
 

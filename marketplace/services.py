@@ -334,6 +334,7 @@ OPENING_FIELDS = frozenset(
         "title",
         "description",
         "type",
+        "occupation",
         "education_levels",
         "place",
         "start_date",

@@ -22,6 +22,7 @@ from marketplace.models import (
     HOURS_PER_WEEK_MAX,
     SKILL_LEVEL_MIN,
     Importance,
+    Occupation,
     OpeningType,
     Place,
     Skill,
@@ -225,6 +226,12 @@ class OpeningForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
     type = forms.ChoiceField(label=_("Type"), choices=OpeningType.choices)
+    occupation = forms.ChoiceField(
+        label=_("Occupation"),
+        choices=[("", "—"), *Occupation.choices],
+        required=False,
+        help_text=_("Helps search engines list the opening."),
+    )
     education_levels = forms.MultipleChoiceField(
         label=_("Education levels accepted"),
         choices=EducationLevel.choices,

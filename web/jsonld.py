@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 
-from marketplace.models import Opening, OpeningType
+from marketplace.models import Occupation, Opening, OpeningType
 
 # schema.org employmentType values; orientation days and graduation projects
 # are neither, so they are OTHER.
@@ -81,6 +81,13 @@ def job_posting(opening: Opening, *, url: str, skills_url: str) -> dict[str, Any
             {"@type": "EducationalOccupationalCredential", "credentialCategory": level}
             for level in opening.education_levels
         ]
+    if opening.occupation:
+        posting["occupationalCategory"] = {
+            "@type": "CategoryCode",
+            "codeValue": opening.occupation,
+            "inCodeSet": "ISCO-08",
+            "name": str(Occupation(opening.occupation).label),
+        }
     return {k: v for k, v in posting.items() if v is not None}
 
 

@@ -172,3 +172,18 @@ def test_english_search_page(client: Client, openings: dict) -> None:
     html = client.get(reverse("web:openings"), {"radius_km": "-5"}).content.decode()
     assert "greater than or equal to 0" in html
     assert "Search openings" in html
+
+
+def test_a_known_occupation_becomes_the_occupational_category(
+    client: Client, openings: dict
+) -> None:
+    opening = openings["a"]
+    opening.occupation = "7223"
+    opening.save()
+    html = client.get(reverse("web:opening_detail", args=[opening.slug])).content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    posting = json.loads(block.group(1))
+    assert posting["occupationalCategory"]["codeValue"] == "7223"
+    assert posting["occupationalCategory"]["inCodeSet"] == "ISCO-08"
+    html_no = client.get(reverse("web:opening_detail", args=[openings["b"].slug])).content.decode()
+    assert "occupationalCategory" not in html_no
