@@ -26,6 +26,7 @@ from accounts.models import (
     EARLIEST_BIRTH_DATE,
     ApiToken,
     Invitation,
+    Language,
     Membership,
     Organisation,
     OrganisationKind,
@@ -365,3 +366,17 @@ def api_token_user(*, key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def user_settings_update(
+    *, user: User, language: str, email_digest: bool, email_updates: bool
+) -> User:
+    """A person's own settings: the language of pages and emails, and which
+    emails they want."""
+    if language not in Language.values:
+        raise DomainError(_("Unknown language."), field="language")
+    user.language = language
+    user.email_digest = email_digest
+    user.email_updates = email_updates
+    user.save(update_fields=["language", "email_digest", "email_updates"])
+    return user

@@ -40,7 +40,9 @@ class OpeningFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(
         choices=Sector.choices, field_name="company__sector", label=_("Sector")
     )
-    company = django_filters.CharFilter(field_name="company__slug", max_length=200)
+    company = django_filters.CharFilter(
+        field_name="company__slug", max_length=200, label=_("Company (slug)")
+    )
     q = django_filters.CharFilter(method="filter_text", max_length=200, label=_("Text"))
 
     class Meta:

@@ -274,6 +274,11 @@ class Opening(models.Model):
     def places_left(self) -> int:
         return self.capacity - self.places_filled
 
+    @property
+    def education_level_labels(self) -> list[str]:
+        labels = dict(EducationLevel.choices)
+        return [str(labels.get(level, level)) for level in self.education_levels]
+
 
 class Importance(models.TextChoices):
     MUST = "must", _("must have")

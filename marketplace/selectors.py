@@ -71,6 +71,15 @@ def skill_by_term() -> dict[str, Skill]:
     return terms
 
 
+def skill_names() -> list[str]:
+    """Every skill's Dutch and English name, sorted: what a skill field offers as
+    the person types."""
+    names = set()
+    for nl, en in Skill.objects.values_list("label_nl", "label_en"):
+        names.update((nl, en))
+    return sorted(names, key=str.casefold)
+
+
 def places_within(*, place: Place, km: float) -> list[int]:
     """Ids of the places whose centre lies within ``km`` of ``place``'s centre.
 

@@ -558,8 +558,11 @@ def opening_duplicate(*, opening: Opening, by: User) -> Opening:
     start = fields["start_date"]
     today = timezone.localdate()
     if start < today:
-        # A copy of last year's opening starts on the same day of the coming year.
-        shift = (today - start).days // 365 + 1
+        # A copy of a past opening starts on the same day, in the first year in
+        # which that day has not passed yet.
+        shift = today.year - start.year
+        while _years_later(start, shift) < today:
+            shift += 1
         fields["start_date"] = _years_later(start, shift)
         if fields["end_date"]:
             fields["end_date"] = _years_later(fields["end_date"], shift)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import ApiToken, Invitation, Membership, User
+from marketplace import services as market
 from marketplace.models import Placement, Profile, ProfileSkill
 from matching import workflow
 from matching.models import AuditEntry, Match
@@ -29,6 +30,13 @@ EXPORT_VERSION = 1
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _actor(actor_id: int | None, user_id: int) -> str:
+    """Who acted, without naming anyone else: self, other (a person) or system."""
+    if actor_id is None:
+        return "system"
+    return "self" if actor_id == user_id else "other"
 
 
 def personal_data_export(*, user: User) -> dict[str, Any]:
@@ -123,7 +131,9 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         {
             "when": _iso(e.created_at),
             "action": e.action,
-            "by": "you" if e.actor_id == user.pk else "someone else",
+            "by": "self"
+            if e.actor_id == user.pk
+            else ("system" if e.actor_id is None else "other"),
             "from_state": e.from_state,
             "to_state": e.to_state,
             "reason": e.reason,
@@ -158,12 +168,15 @@ def account_erase(*, user: User) -> User:
             crebo_code="",
             available_from=None,
             available_until=None,
-            is_visible=False,
-            needs_matching_since=None,
         )
+        # Closed to suggestions the way every hide goes: the row's updated_at moves
+        # and the workers re-read it, so no warm index keeps scoring the old text.
+        market.profile_visibility_set(profile=profile, visible=False)
     ApiToken.objects.filter(user=user).delete()
     Invitation.objects.filter(accepted_by=user).update(email="", full_name="")
-    Invitation.objects.filter(email__iexact=user.email).update(email="", full_name="")
+    # An open invitation addressed to them goes: blanking its address would turn
+    # it into a link anyone could use.
+    Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).delete()
     tag = secrets.token_hex(8)
     user.email = f"erased-{tag}@{ERASED_DOMAIN}"
     user.full_name = ERASED_NAME

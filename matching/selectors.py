@@ -19,12 +19,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import NotAllowed
-from accounts.models import Membership, OrganisationKind, Role, User
+from accounts.models import EducationLevel, Membership, OrganisationKind, Role, User
 from accounts.selectors import (
     organisations_for_user,
     user_has_role,
     user_is_self_directed_student,
-    user_needs_parental_consent,
 )
 from marketplace.models import (
     Opening,
@@ -42,6 +41,7 @@ from matching.models import (
     Match,
     MatchState,
 )
+from matching.rules import match_block_reason
 
 # How a score is said in words to students: (lowest score, label), best first.
 SCORE_WORDS = [(0.75, gettext_lazy("strong match")), (0.5, gettext_lazy("good match"))]
@@ -448,22 +448,14 @@ def candidate_cards(*, opening: Opening, viewer: User) -> list[dict[str, Any]]:
     candidates = candidates_for_company(matches=matches, viewer=viewer)
     named = _skill_namer([c["explanation"] for c in candidates])
     states = dict(MatchState.choices)
+    levels = dict(EducationLevel.choices)
     for c in candidates:
         c["words"] = score_words(c["score"])
         c["state_label"] = states[c["state"]]
+        c["education_level_label"] = levels.get(c["education_level"], "")
         c["matched"] = named(c["explanation"]["matched_skills"])
         c["missing"] = named(c["explanation"]["missing_must_haves"])
     return candidates
-
-
-def match_block_reason(*, match: Match) -> str | None:
-    """Why a suggestion cannot be approved yet, said to the person reviewing it."""
-    if user_needs_parental_consent(user=match.profile.user):
-        return _(
-            "Waiting for parental consent: a counsellor records it before this "
-            "student can be suggested to companies."
-        )
-    return None
 
 
 def review_cards(*, matches: Sequence[Match]) -> list[dict[str, Any]]:

@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from accounts.exceptions import InvalidState, NotAllowed
 from accounts.models import OrganisationKind, Role, User
 from accounts.selectors import user_has_role
-from marketplace.models import Opening, OpeningSkill, OpeningStatus, Profile, ProfileSkill, Skill
+from marketplace.models import (
+    Opening,
+    OpeningSkill,
+    OpeningStatus,
+    Placement,
+    PlacementStatus,
+    Profile,
+    ProfileSkill,
+    Skill,
+)
 from matching.engine import (
     MatchConfig,
     MatchIndex,
@@ -319,14 +328,28 @@ def placement_plan(*, students: Sequence[User]) -> tuple[list[PlanRow], float]:
     suggestions already stored for them (waiting or approved), under each
     opening's places left; a student goes unplaced rather than take a pair the
     engine did not suggest. The engine's planner solves it (Hungarian method)."""
+    # A student already placed, or on their way (said yes, invited, accepted),
+    # is not planned again.
+    busy = Match.objects.filter(
+        profile__user__in=students,
+        state__in=[MatchState.STUDENT_YES, MatchState.INVITED, MatchState.ACCEPTED],
+    ).values("profile_id")
+    placed = Placement.objects.filter(
+        profile__user__in=students, status=PlacementStatus.CONFIRMED
+    ).values("profile_id")
     matches = list(
         Match.objects.filter(
             profile__user__in=students,
             state__in=[MatchState.SUGGESTED, MatchState.APPROVED],
             opening__status=OpeningStatus.OPEN,
             profile__user__is_active=True,
-        ).select_related("profile", "opening__company", "opening__place")
+        )
+        .exclude(profile_id__in=busy)
+        .exclude(profile_id__in=placed)
+        .select_related("profile", "opening__company", "opening__place")
     )
+    if not matches:
+        return [PlanRow(student, None) for student in students], 0.0
     profile_ids = sorted({m.profile_id for m in matches})
     openings = {m.opening_id: m.opening for m in matches}
     opening_ids = sorted(openings)

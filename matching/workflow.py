@@ -6,7 +6,7 @@ step is a conditional ``UPDATE ... WHERE state = <from>``, so two people acting
 at once cannot both move the same match, and it writes one append-only audit
 entry. Emails are queued on the worker once the transaction commits.
 
-May import: accounts, marketplace, matching.models. Never api/ or web/.
+May import: accounts, marketplace, matching.models, matching.rules. Never api/ or web/.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from matching.models import (
     Match,
     MatchState,
 )
-from matching.selectors import match_block_reason
+from matching.rules import match_block_reason
 
 logger = logging.getLogger(__name__)
 

@@ -135,17 +135,9 @@ def _opening_form(request: HttpRequest, opening: Opening | None) -> HttpResponse
         "form": form,
         "skill_rows": skill_rows,
         "opening": opening,
-        "skill_options": terms_for_datalist(),
+        "skill_options": marketplace_selectors.skill_names(),
     }
     return render(request, "web/opening_form.html", context)
-
-
-def terms_for_datalist() -> list[str]:
-    """Every skill's Dutch and English name, for the skill fields' suggestions."""
-    names = set()
-    for skill in marketplace_selectors.skill_by_term().values():
-        names.update((skill.label_nl, skill.label_en))
-    return sorted(names, key=str.casefold)
 
 
 @login_required

@@ -3,12 +3,14 @@ placement planner for a group of students."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +26,7 @@ from matching.models import Match, MatchState
 from web.forms import RejectForm
 
 QUEUE_PAGE = 25
+ID_PATTERN = re.compile(r"[0-9]{1,9}")
 PLAN_STUDENTS_MAX = 200
 
 
@@ -58,13 +61,43 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "web/review_queue.html", {"page": page, "cards": cards})
 
 
+def _ids(values: list[str]) -> list[int]:
+    """Row ids from a form, ignoring anything that is not a plain small number."""
+    return [int(v) for v in values if ID_PATTERN.fullmatch(v)]
+
+
+def _approve_batch(request: HttpRequest, ids: list[int]) -> HttpResponse:
+    approved, refused = workflow.matches_approve_batch(
+        matches=_queue(request).filter(pk__in=ids), by=request.user
+    )
+    messages.success(
+        request,
+        ngettext("%(n)s suggestion approved.", "%(n)s suggestions approved.", approved)
+        % {"n": approved},
+    )
+    for reason in refused:
+        messages.error(request, reason)
+    return redirect("web:review_queue")
+
+
 @login_required
 @require_POST
 def review_step(request: HttpRequest, match_id: int, step: str) -> HttpResponse:
     """Approve or reject one suggestion. With htmx, the card is replaced in place."""
     if step not in ("approve", "reject"):
         raise Http404
-    match = get_object_or_404(_queue(request), pk=match_id)
+    match = _queue(request).filter(pk=match_id).first()
+    if match is None:
+        # Decided meanwhile (a second click, a colleague): show where it stands,
+        # to those who may see it; everyone else finds nothing.
+        seen = matching_selectors.matches_for_viewer(viewer=request.user).filter(pk=match_id)
+        if request.htmx and seen.exists():
+            card = _review_card(
+                seen.select_related("profile__user", "opening__company", "opening__place").get()
+            )
+            card["error"] = _("This suggestion has already been decided.")
+            return render(request, "web/_review_card.html", {"card": card})
+        raise Http404
     error = None
     form = RejectForm(request.POST) if step == "reject" else None
     if form is not None and not form.is_valid():
@@ -97,21 +130,11 @@ def review_step(request: HttpRequest, match_id: int, step: str) -> HttpResponse:
 @require_POST
 def review_batch(request: HttpRequest) -> HttpResponse:
     """Approve every ticked suggestion."""
-    ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
+    ids = _ids(request.POST.getlist("match"))
     if not ids:
         messages.error(request, _("Tick at least one suggestion to approve."))
         return redirect("web:review_queue")
-    approved, refused = workflow.matches_approve_batch(
-        matches=_queue(request).filter(pk__in=ids), by=request.user
-    )
-    messages.success(
-        request,
-        ngettext("%(n)s suggestion approved.", "%(n)s suggestions approved.", approved)
-        % {"n": approved},
-    )
-    for reason in refused:
-        messages.error(request, reason)
-    return redirect("web:review_queue")
+    return _approve_batch(request, ids)
 
 
 @login_required
@@ -123,19 +146,8 @@ def planner(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     students = selectors.students_for_viewer(viewer=request.user).exclude(pk=request.user.pk)
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
-        approved, refused = workflow.matches_approve_batch(
-            matches=_queue(request).filter(pk__in=ids), by=request.user
-        )
-        messages.success(
-            request,
-            ngettext("%(n)s suggestion approved.", "%(n)s suggestions approved.", approved)
-            % {"n": approved},
-        )
-        for reason in refused:
-            messages.error(request, reason)
-        return redirect("web:review_queue")
-    chosen_ids = [int(v) for v in request.GET.getlist("student") if v.isdigit()]
+        return _approve_batch(request, _ids(request.POST.getlist("match")))
+    chosen_ids = _ids(request.GET.getlist("student"))
     chosen = list(students.filter(pk__in=chosen_ids).order_by("full_name")[:PLAN_STUDENTS_MAX])
     rows, total = matching_services.placement_plan(students=chosen) if chosen else ([], 0.0)
     if chosen:

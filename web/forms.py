@@ -151,7 +151,13 @@ class SkillRowForm(forms.Form):
         label=_("Skill"),
         max_length=150,
         required=False,
-        widget=forms.TextInput(attrs={"list": "skill-options", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "list": "skill-options",
+                "autocomplete": "off",
+                "aria-describedby": "skills-help",
+            }
+        ),
     )
     level = forms.TypedChoiceField(
         label=_("Level"), choices=LEVEL_CHOICES, coerce=int, initial=SKILL_LEVEL_MIN

@@ -27,6 +27,8 @@ def openings(request: HttpRequest) -> HttpResponse:
     """Search: type, education level, place and radius, skill, sector, text."""
     queryset = marketplace_selectors.openings_public().prefetch_related("opening_skills__skill")
     search = OpeningFilter(request.GET, queryset=queryset)
+    # Company pages list their own openings; the page's form has no slug field.
+    search.form.fields.pop("company", None)
     # An invalid filter (a radius of -5, an unknown place) shows the form's
     # messages and no list, never every opening as if nothing was asked.
     results = search.qs if search.is_valid() else queryset.none()

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors
+from accounts import services as accounts_services
 from accounts.exceptions import DomainError
 from accounts.models import Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.models import Profile
 from matching import privacy, workflow
-from web.company_views import terms_for_datalist
 from web.forms import AccountDeleteForm, ProfileForm, ProfileSkillRows, SettingsForm
 from web.views import show_domain_error
 
@@ -72,7 +72,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 request, _("Your profile is saved. New suggestions follow within minutes.")
             )
             return redirect("web:profile_edit")
-    context = {"form": form, "skill_rows": skill_rows, "skill_options": terms_for_datalist()}
+    context = {
+        "form": form,
+        "skill_rows": skill_rows,
+        "skill_options": marketplace_selectors.skill_names(),
+    }
     return render(request, "web/profile_form.html", context)
 
 
@@ -89,9 +93,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        for name, value in form.cleaned_data.items():
-            setattr(user, name, value)
-        user.save(update_fields=list(form.cleaned_data))
+        accounts_services.user_settings_update(user=user, **form.cleaned_data)
         language = form.cleaned_data["language"]
         with translation.override(language):
             messages.success(request, _("Your settings are saved."))

@@ -282,3 +282,26 @@ def test_a_candidate_not_forwarded_is_not_found(client: Client, verified: World)
         reverse("web:candidate_step", args=[match.opening.slug, match.pk, "invite"])
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("today", "start", "expected"),
+    [
+        (dt.date(2026, 6, 1), dt.date(2025, 6, 1), dt.date(2026, 6, 1)),
+        (dt.date(2024, 5, 31), dt.date(2023, 6, 1), dt.date(2024, 6, 1)),
+        (dt.date(2026, 6, 2), dt.date(2025, 6, 1), dt.date(2027, 6, 1)),
+        (dt.date(2025, 3, 1), dt.date(2024, 2, 29), dt.date(2026, 2, 28)),
+    ],
+)
+def test_a_duplicate_of_a_past_opening_starts_on_the_next_such_day(
+    verified: World, monkeypatch: pytest.MonkeyPatch, today, start, expected
+) -> None:
+    from marketplace import services
+
+    monkeypatch.setattr(services.timezone, "localdate", lambda: today)
+    opening = factories.OpeningFactory(
+        company=verified.company_x, start_date=start, end_date=start + dt.timedelta(days=90)
+    )
+    copy = services.opening_duplicate(opening=opening, by=verified.bram)
+    assert copy.start_date == expected
+    assert (copy.end_date - copy.start_date).days in (89, 90, 91)

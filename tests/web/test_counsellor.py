@@ -148,3 +148,38 @@ def test_students_with_profile_completeness(client: Client, world: World) -> Non
     assert 'value="0"' in html
     client.force_login(world.olga)
     assert world.sam.full_name not in client.get(reverse("web:students")).content.decode()
+
+
+def test_the_planner_with_nothing_to_plan_and_odd_ids(client: Client, world: World) -> None:
+    client.force_login(world.dirk)
+    response = client.get(reverse("web:planner"), {"student": [world.sam.pk, "²", "9" * 30]})
+    assert response.status_code == 200
+    assert "Geen plaats in dit plan" in response.content.decode()
+    response = client.post(reverse("web:review_batch"), {"match": ["²", "9" * 30]})
+    assert response.status_code == 302
+
+
+def test_the_planner_leaves_out_a_student_already_on_their_way(
+    client: Client, world: World
+) -> None:
+    profile = factories.ProfileFactory(user=world.sam)
+    factories.MatchFactory(profile=profile, state=S.INVITED)
+    waiting = factories.MatchFactory(
+        profile=profile, opening=factories.OpeningFactory(title="Tweede keus"), state=S.SUGGESTED
+    )
+    client.force_login(world.dirk)
+    html = client.get(reverse("web:planner"), {"student": [world.sam.pk]}).content.decode()
+    assert "Tweede keus" not in html
+    assert waiting.pk
+
+
+def test_a_second_click_shows_the_decided_card(client: Client, world: World) -> None:
+    match = _suggestion(world)
+    client.force_login(world.dirk)
+    url = reverse("web:review_step", args=[match.pk, "approve"])
+    client.post(url, HTTP_HX_REQUEST="true")
+    again = client.post(url, HTTP_HX_REQUEST="true")
+    assert again.status_code == 200
+    assert "is al besloten" in again.content.decode()
+    client.force_login(world.olga)
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 404

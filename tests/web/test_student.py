@@ -11,7 +11,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Invitation, User
 from accounts.services import api_token_create
 from marketplace.models import Placement, Profile, ProfileSkill
 from matching.models import AuditEntry, Match, MatchState
@@ -142,7 +142,7 @@ def test_download_my_data(client: Client, world: World) -> None:
     assert data["account"]["email"] == world.sam.email
     assert data["profile"]["about"] == "Ik sleutel graag."
     assert [s["state"] for s in data["suggestions"]] == ["approved"]
-    assert data["audit_log"][0]["by"] == "someone else"
+    assert data["audit_log"][0]["by"] == "other"
     assert client.get(reverse("web:data_download")).status_code == 405  # POST only
 
 
@@ -180,6 +180,9 @@ def test_deleting_the_account_erases_the_person_everywhere(client: Client, world
         start_date=placed_opening.start_date,
     )
     api_token_create(user=world.sam, name="thuis")
+    pending = factories.InvitationFactory(
+        organisation=world.school_a, role="counsellor", email=email, full_name="Samira"
+    )
     client.force_login(world.sam)
     other = Client()
     other.force_login(world.sam)  # a second session, elsewhere
@@ -203,6 +206,9 @@ def test_deleting_the_account_erases_the_person_everywhere(client: Client, world
     assert erased.erased_at is not None
     assert not erased.is_active
     assert not ApiToken.objects.filter(user=erased).exists()
+    # Her open invitation is gone, not turned into a link anyone could use.
+    assert not Invitation.objects.filter(pk=pending.pk).exists()
+    assert Profile.objects.get(user=erased).is_visible is False
     assert Match.objects.get(pk=invited.pk).state == S.WITHDRAWN
     assert Placement.objects.get().education_level == "mbo3"  # the figures stay
     # Logged out here and in the other session.
