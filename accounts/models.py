@@ -59,6 +59,26 @@ class EducationLevel(models.TextChoices):
     WO = "wo", "WO"
 
 
+# How far along each level is, for progression: a move to a higher number is a
+# step up (VMBO to MBO 2, MBO 2 to MBO 3, MBO 4 to HBO, HAVO to HBO...).
+LEVEL_RANKS = {
+    EducationLevel.VMBO: 1,
+    EducationLevel.MBO_1: 2,
+    EducationLevel.MBO_2: 3,
+    EducationLevel.HAVO: 3,
+    EducationLevel.MBO_3: 4,
+    EducationLevel.MBO_4: 5,
+    EducationLevel.VWO: 5,
+    EducationLevel.HBO: 6,
+    EducationLevel.WO: 7,
+}
+
+
+def level_rank(level: str) -> int:
+    """0 for no level."""
+    return LEVEL_RANKS.get(level, 0)
+
+
 class Language(models.TextChoices):
     DUTCH = "nl", "Nederlands"
     ENGLISH = "en", "English"

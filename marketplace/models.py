@@ -9,10 +9,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ChoiceListValidator, EducationLevel, Organisation, Sector
+from accounts.models import ChoiceListValidator, EducationLevel, Organisation, Sector, level_rank
 
 SKILL_LEVEL_MIN, SKILL_LEVEL_MAX = 1, 3
 HOURS_PER_WEEK_MAX = 60
@@ -214,6 +215,9 @@ class Opening(models.Model):
         _("reason closed"), max_length=10, choices=ClosedReason.choices, blank=True
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # When it last stopped being open (closed, filled or expired); the region's
+    # figures count an opening as offered in every period it was open.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     # Set when the row changed and its suggestions are not yet recomputed: the source
     # of truth for matching, so a lost broker message only delays (see worker/).
@@ -403,6 +407,28 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.headline or str(self.user)
+
+
+class EducationLevelChange(models.Model):
+    """A profile's education level changed: the history behind the region's
+    progression figure (students who moved up a level)."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="level_changes")
+    from_level = models.CharField(max_length=10, choices=EducationLevel.choices, blank=True)
+    to_level = models.CharField(max_length=10, choices=EducationLevel.choices, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("education level change")
+        verbose_name_plural = _("education level changes")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_level or '-'} -> {self.to_level or '-'}"
+
+    @property
+    def is_progression(self) -> bool:
+        return level_rank(self.to_level) > level_rank(self.from_level) > 0
 
 
 class ProfileSkill(models.Model):

@@ -25,6 +25,7 @@ from accounts.models import Organisation, OrganisationKind, Role, User
 from marketplace.models import (
     SBB_OPENING_TYPES,
     ClosedReason,
+    EducationLevelChange,
     Opening,
     OpeningSkill,
     OpeningStatus,
@@ -244,7 +245,8 @@ def opening_close(*, opening: Opening, reason: str = ClosedReason.BY_COMPANY) ->
         raise InvalidState(_("This opening is already closed."))
     locked.status = OpeningStatus.CLOSED
     locked.closed_reason = reason
-    locked.save(update_fields=["status", "closed_reason", "updated_at"])
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_reason", "closed_at", "updated_at"])
     _matching_request(Opening, locked.pk, "worker.match_opening")
     return locked
 
@@ -289,7 +291,10 @@ def placement_record(
     if full:
         opening.status = OpeningStatus.CLOSED
         opening.closed_reason = ClosedReason.FILLED
-    opening.save(update_fields=["places_filled", "status", "closed_reason", "updated_at"])
+        opening.closed_at = timezone.now()
+    opening.save(
+        update_fields=["places_filled", "status", "closed_reason", "closed_at", "updated_at"]
+    )
     _matching_request(Opening, opening.pk, "worker.match_opening")
     return placement, full
 
@@ -320,8 +325,9 @@ def placement_cancel_record(*, placement: Placement, by: User, reason: str) -> b
         now = timezone.now()
         opening.status = OpeningStatus.OPEN
         opening.closed_reason = ""
+        opening.closed_at = None
         opening.expires_at = now + dt.timedelta(days=settings.MAAKMATCH_OPENING_OPEN_DAYS)
-        fields += ["status", "closed_reason", "expires_at"]
+        fields += ["status", "closed_reason", "closed_at", "expires_at"]
     opening.save(update_fields=fields)
     _matching_request(Opening, opening.pk, "worker.match_opening")
     return reopened
@@ -509,11 +515,16 @@ def profile_update(
         raise NotAllowed(_("Only the student themself writes their profile."))
     # get_or_create: two first writes at once make one profile, not an IntegrityError.
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    level_before = profile.education_level
     for key, value in _only(fields, PROFILE_FIELDS).items():
         setattr(profile, key, value)
     _dates_ordered(profile.available_from, profile.available_until, field="available_until")
     _validate(profile, exclude=["user"])
     profile = profile_save(profile=profile)
+    if profile.education_level != level_before:
+        EducationLevelChange.objects.create(
+            profile=profile, from_level=level_before, to_level=profile.education_level
+        )
     if skills is not None:
         ProfileSkill.objects.filter(profile=profile).delete()
         ProfileSkill.objects.bulk_create(

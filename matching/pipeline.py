@@ -205,6 +205,7 @@ def openings_expire(*, today: dt.date | None = None) -> int:
         Opening.objects.filter(pk__in=ids, status=OpeningStatus.OPEN).update(
             status=OpeningStatus.EXPIRED,
             closed_reason=ClosedReason.EXPIRED,
+            closed_at=timezone.now(),
             updated_at=timezone.now(),
         )
         workflow.matches_end(
