@@ -606,15 +606,16 @@ def _missing_must_haves(*, period: Period, openings: Any) -> Counter[int]:
     ).exclude(state=MatchState.RETIRED)
     slugs: Counter[str] = Counter()
     if connection.vendor == "postgresql":
+        # Django's own compiled query, with its parameters passed separately.
         sql, params = matches.values("explanation").query.sql_with_params()
+        query = (
+            "SELECT item->>'skill', COUNT(*) FROM ("  # noqa: S608
+            + sql
+            + ") AS m, jsonb_array_elements(m.explanation->'missing_must_haves') AS item "
+            "GROUP BY 1"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT item->>'skill', COUNT(*) FROM ("
-                + sql
-                + ") AS m, jsonb_array_elements(m.explanation->'missing_must_haves') AS item "
-                "GROUP BY 1",
-                params,
-            )
+            cursor.execute(query, params)
             slugs.update(dict(cursor.fetchall()))
     else:
         for explanation in matches.values_list("explanation", flat=True).iterator():
@@ -628,7 +629,7 @@ def skills_gap_trend(*, year: int, skills: list[str]) -> list[dict[str, Any]]:
     rows = []
     wanted = dict(Skill.objects.filter(slug__in=skills).values_list("pk", "slug"))
     for quarter in Period.parse(str(year)).quarters():
-        start, end = quarter.bounds()
+        _start, end = quarter.bounds()
         openings = Opening.objects.filter(published_at__lt=end)
         counts = _missing_must_haves(period=quarter, openings=openings)
         row: dict[str, Any] = {"period": quarter.label}
