@@ -208,8 +208,8 @@ def _opening_facts(period: Period, locations: dict[int, list[str]]) -> list[Fact
     hard_since = end - dt.timedelta(days=HARD_TO_FILL_DAYS)
     facts = []
     for type_, capacity, place, sector, company, levels, published, closed, status in rows:
-        if closed is None and status not in (OpeningStatus.OPEN,):
-            continue  # a draft, or closed before closing times were kept
+        if not _was_open(published, closed, status, start, end):
+            continue
         open_at_end = closed is None or closed >= end
         values: dict[str, Any] = {
             "places_offered": capacity if type_ in PLACE_TYPES else 0,
@@ -227,6 +227,22 @@ def _opening_facts(period: Period, locations: dict[int, list[str]]) -> list[Fact
         )
         facts.append(Fact(groups, values))
     return facts
+
+
+def _was_open(
+    published: dt.datetime | None,
+    closed: dt.datetime | None,
+    status: str,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> bool:
+    """Was an opening open at some moment in [start, end)? An opening without a
+    closing time counts only while it is open (drafts never)."""
+    if published is None or published >= end:
+        return False
+    if closed is None:
+        return status == OpeningStatus.OPEN
+    return closed >= start
 
 
 def _placement_facts(period: Period, locations: dict[int, list[str]]) -> list[Fact]:
@@ -517,18 +533,70 @@ def compared(
 
 
 def trend(*, year: int) -> list[dict[str, Any]]:
-    """Places offered against places filled, per quarter of a year."""
+    """Places offered against places filled, per quarter of a year: two queries
+    for the whole year."""
+    quarters = Period.parse(str(year)).quarters()
+    year_start, year_end = Period.parse(str(year)).bounds()
+    openings = list(
+        Opening.objects.filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=year_start),
+            type__in=PLACE_TYPES,
+            published_at__lt=year_end,
+        ).values_list("capacity", "published_at", "closed_at", "status")
+    )
+    filled = list(
+        Placement.objects.filter(
+            status=PlacementStatus.CONFIRMED,
+            type__in=PLACE_TYPES,
+            confirmed_at__gte=year_start,
+            confirmed_at__lt=year_end,
+        ).values_list("confirmed_at", flat=True)
+    )
     rows = []
-    for quarter in Period.parse(str(year)).quarters():
-        total = kpi_table(period=quarter).get(TOTAL, {})
+    for quarter in quarters:
+        start, end = quarter.bounds()
+        row = {
+            "places_offered": sum(
+                capacity
+                for capacity, published, closed, status in openings
+                if _was_open(published, closed, status, start, end)
+            ),
+            "places_filled": sum(1 for when in filled if start <= when < end),
+        }
         rows.append(
             {
                 "period": quarter.label,
-                "places_offered": display("places_offered", total) or 0,
-                "places_filled": display("places_filled", total) or 0,
+                "places_offered": row["places_offered"],
+                "places_filled": display("places_filled", row),
             }
         )
     return rows
+
+
+def dashboard(*, period: Period, breakdown: str) -> dict[str, Any]:
+    """Everything the coordinators' dashboard shows, from one pass over the facts."""
+    if breakdown not in BREAKDOWNS:
+        raise DomainError(_("Unknown breakdown."), field="breakdown")
+    facts = _facts(period)
+    table = _with_total(facts, breakdown)
+    by_place = table if breakdown == "municipality" else _aggregate(facts, "municipality")
+    baseline = baseline_for(year=period.year)
+    baseline_table = (baseline.figures.get(breakdown) if baseline else None) or {}
+    return {
+        "rows": displayed_rows(table, breakdown),
+        "changes": compared(table, baseline_table) if baseline else {},
+        "baseline": baseline,
+        "by_place": [
+            {
+                "label": group,
+                "places_offered": row["places_offered"],
+                "places_filled": display("places_filled", row),
+            }
+            for group, row in by_place.items()
+            if group != TOTAL
+        ],
+        "trend": trend(year=period.year),
+    }
 
 
 # -- the skills gap -----------------------------------------------------------------

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from web import company_views, counsellor_views, public_views, student_views, views
+from web import (
+    company_views,
+    counsellor_views,
+    kpi_views,
+    public_views,
+    student_views,
+    views,
+)
 
 app_name = "web"
 
@@ -64,6 +71,11 @@ urlpatterns = [
     ),
     path("company/<slug:slug>/edit/", company_views.company_edit, name="company_edit"),
     path("coordinator/companies/", views.companies_to_verify, name="companies_to_verify"),
+    path("coordinator/kpis/", kpi_views.dashboard, name="kpis"),
+    path("coordinator/kpis/export.<str:fmt>", kpi_views.export, name="kpi_export"),
+    path("coordinator/kpis/baseline/", kpi_views.baseline_take, name="kpi_baseline"),
+    path("coordinator/kpis/report/", kpi_views.report, name="kpi_report"),
+    path("coordinator/skills-gap/", kpi_views.skills_gap, name="skills_gap"),
     path("coordinator/runs/", views.match_runs, name="match_runs"),
     path(
         "coordinator/companies/<int:company_id>/verify/",

@@ -150,6 +150,12 @@ NO_ONE_ELSES_DATA = {
     "companies_to_verify",
     "company_verify",
     "match_runs",
+    # The region's figures: aggregates only, small numbers hidden (tests/web/test_kpi_pages.py).
+    "kpis",
+    "kpi_export",
+    "kpi_baseline",
+    "kpi_report",
+    "skills_gap",
 }
 
 
