@@ -459,9 +459,44 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
 
 
+class KpiQuerySerializer(serializers.Serializer):
+    period = serializers.RegexField(
+        r"^[0-9]{4}(-Q[1-4])?$",
+        required=False,
+        help_text=_("A year (2026) or a quarter (2026-Q3); the current quarter if left out."),
+    )
+    breakdown = serializers.ChoiceField(
+        choices=["total", "municipality", "sector", "type", "education_level", "learning_location"],
+        required=False,
+    )
+
+
+class KpiBaselineSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    taken_at = serializers.DateTimeField()
+
+
 class KpiSerializer(serializers.Serializer):
-    openings_open = serializers.IntegerField()
-    places_offered = serializers.IntegerField()
-    places_filled = serializers.IntegerField()
-    placements_by_type = serializers.DictField(child=serializers.IntegerField())
-    students_with_approved_suggestion = serializers.IntegerField()
+    period = serializers.CharField()
+    breakdown = serializers.CharField()
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=_(
+            "One row per group (the first is the whole region): group, label, and each "
+            'figure; small numbers as "<5" or "n<5".'
+        ),
+    )
+    baseline = KpiBaselineSerializer(allow_null=True)
+    changes = serializers.DictField(child=serializers.DictField())
+    trend = serializers.ListField(child=serializers.DictField())
+
+
+class SkillsGapQuerySerializer(serializers.Serializer):
+    period = serializers.RegexField(r"^[0-9]{4}(-Q[1-4])?$", required=False)
+    municipality = serializers.CharField(required=False, max_length=100)
+    education_level = serializers.ChoiceField(choices=EducationLevel.choices, required=False)
+
+
+class SkillsGapSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    rows = serializers.ListField(child=serializers.DictField())

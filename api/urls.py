@@ -21,5 +21,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("me/", views.MeView.as_view(), name="me"),
     path("kpis/", views.KpiView.as_view(), name="kpis"),
+    path("kpis/skills-gap/", views.SkillsGapView.as_view(), name="skills-gap"),
     path("", include(router.urls)),
 ]

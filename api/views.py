@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -28,15 +29,13 @@ from accounts.models import ApiToken, Organisation, OrganisationKind, Role
 from api import filters
 from api import serializers as s
 from api.authentication import TOKEN_AUTH
-from marketplace import selectors as market_selectors
 from marketplace import services as market
 from marketplace.models import Opening, OpeningStatus, Place, Placement, Profile, Skill
+from matching import kpis, workflow
 from matching import services as matching_services
-from matching import workflow
 from matching.audit import personal_data_viewed
 from matching.models import Match, MatchRun, MatchState
 from matching.selectors import (
-    STUDENT_VISIBLE_STATES,
     candidates_for_company,
     matches_for_viewer,
     placements_for_viewer,
@@ -52,6 +51,13 @@ class IsCoordinator(BasePermission):
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> dict:
     serializer = serializer_class(data=request.data, **kw)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    """Validated query parameters: a wrong one is a 400 naming the field."""
+    serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -503,32 +509,55 @@ class ApiTokenViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _kpi_period(request: Request) -> kpis.Period:
+    label = request.query_params.get("period")
+    if not label:
+        return kpis.Period.quarter_of(timezone.localdate())
+    return kpis.Period.parse(label)
+
+
 class KpiView(APIView):
-    """The region's headline figures; coordinators only (expanded by the KPI work)."""
+    """The region's figures for a quarter or year, by breakdown; coordinators
+    only. The same figures as the dashboard: a count of 1 to 4 people is "<5",
+    a rate or median resting on fewer than 5 people "n<5"."""
 
     permission_classes = [IsAuthenticated, IsCoordinator]
     serializer_class = s.KpiSerializer
 
+    @extend_schema(parameters=[s.KpiQuerySerializer])
     def get(self, request: Request) -> Response:
-        public = market_selectors.openings_public()
-        offered = public.aggregate(places=Sum("capacity"), filled=Sum("places_filled"))
-        by_type = dict(
-            Placement.objects.filter(status="confirmed")
-            .values_list("type")
-            .annotate(n=Count("pk"))
-            .values_list("type", "n")
-        )
-        students = (
-            Match.objects.filter(state__in=STUDENT_VISIBLE_STATES)
-            .values("profile")
-            .distinct()
-            .count()
-        )
-        data = {
-            "openings_open": public.count(),
-            "places_offered": offered["places"] or 0,
-            "places_filled": offered["filled"] or 0,
-            "placements_by_type": by_type,
-            "students_with_approved_suggestion": students,
+        query = _query(s.KpiQuerySerializer, request)
+        period = _kpi_period(request)
+        breakdown = query.get("breakdown") or kpis.TOTAL
+        data = kpis.dashboard(period=period, breakdown=breakdown)
+        baseline = data["baseline"]
+        body = {
+            "period": period.label,
+            "breakdown": breakdown,
+            "rows": data["rows"],
+            "baseline": (
+                {"period": baseline.period, "taken_at": baseline.taken_at} if baseline else None
+            ),
+            "changes": data["changes"],
+            "trend": data["trend"],
         }
-        return Response(s.KpiSerializer(data).data)
+        return Response(s.KpiSerializer(body).data)
+
+
+class SkillsGapView(APIView):
+    """The skills gap: demand (places) against supply (profiles) per skill, and
+    how often each was a missing must-have in the period's suggestions."""
+
+    permission_classes = [IsAuthenticated, IsCoordinator]
+    serializer_class = s.SkillsGapSerializer
+
+    @extend_schema(parameters=[s.SkillsGapQuerySerializer])
+    def get(self, request: Request) -> Response:
+        query = _query(s.SkillsGapQuerySerializer, request)
+        period = _kpi_period(request)
+        rows = kpis.skills_gap(
+            period=period,
+            municipality=query.get("municipality") or None,
+            education_level=query.get("education_level") or None,
+        )
+        return Response(s.SkillsGapSerializer({"period": period.label, "rows": rows}).data)

@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
     "openings-expire": {"task": "worker.openings_expire", "schedule": crontab(hour=3, minute=0)},
     # After the nightly recompute, before people start their day.
     "digests-send": {"task": "worker.digests_send", "schedule": crontab(hour=7, minute=0)},
+    # Just after a quarter ends: freeze its figures (idempotent; it retries).
+    "kpi-snapshot-quarter": {
+        "task": "worker.kpi_snapshot_quarter",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=0, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -665,15 +665,20 @@ def _gap_display(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _missing_must_haves(*, period: Period, openings: Any) -> Counter[int]:
+def _missing_must_haves(
+    *, period: Period, openings: Any, in_database: bool | None = None
+) -> Counter[int]:
     """How often each must-have skill was missing in the period's suggestions,
-    read from the stored explanations."""
+    read from the stored explanations: unnested by PostgreSQL where it runs
+    (``bench/kpis.py`` measures both ways), else in Python."""
     start, end = period.bounds()
     matches = Match.objects.filter(
         created_at__gte=start, created_at__lt=end, opening__in=openings
     ).exclude(state=MatchState.RETIRED)
     slugs: Counter[str] = Counter()
-    if connection.vendor == "postgresql":
+    if in_database is None:
+        in_database = connection.vendor == "postgresql"
+    if in_database:
         # Django's own compiled query, with its parameters passed separately.
         sql, params = matches.values("explanation").query.sql_with_params()
         query = (

@@ -126,3 +126,20 @@ def digests_send() -> dict[str, int]:
     }
     logger.info("Digests sent: %s", sent)
     return sent
+
+
+@shared_task(name="worker.kpi_snapshot_quarter", **RETRY)
+def kpi_snapshot_quarter(period: str | None = None) -> str:
+    """Freeze the figures of the quarter that just ended (or of ``period``)."""
+    from django.utils import timezone
+
+    from matching import kpis
+
+    quarter = (
+        kpis.Period.parse(period)
+        if period
+        else kpis.Period.quarter_of(timezone.localdate()).previous_quarter()
+    )
+    snapshot = kpis.snapshot_take(period=quarter, kind="quarter")
+    logger.info("KPI snapshot of %s: %s", quarter.label, snapshot.pk)
+    return quarter.label

@@ -138,6 +138,7 @@ ROWS = [
     r("docs", "get", "200 200 200 200 200 200 200 200"),
     r("me", "get", "401 200 200 200 200 200 200 200"),
     r("kpis", "get", "401 403 403 403 403 403 403 200"),
+    r("skills-gap", "get", "401 403 403 403 403 403 403 200"),
     # Openings
     r("opening-list", "get", "200 200 200 200 200 200 200 200"),
     # Otto may draft openings for company Y (public once a coordinator verifies it).

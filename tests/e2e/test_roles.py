@@ -190,6 +190,16 @@ def test_coordinator(region: Region, new_page, live_server, language: str) -> No
     axe_check(page)
     assert Organisation.objects.get(slug="lasbedrijf-lopik").verified_at is not None
     visit(page, f"{base}/coordinator/runs/")
+    _suggestion(region, MatchState.APPROVED)
+    year = timezone.localdate().year
+    visit(page, f"{base}/coordinator/kpis/?period={year}&breakdown=municipality")
+    assert page.locator("svg[role=img]").count() == 2  # trend and municipalities
+    page.fill("#baseline-year", str(year))
+    page.click("form[action$='/baseline/'] button")
+    page.wait_for_selector(".message-success")
+    axe_check(page)
+    visit(page, f"{base}/coordinator/kpis/report/?period={year}")
+    visit(page, f"{base}/coordinator/skills-gap/?period={year}")
 
 
 def test_every_main_page_fits_a_phone(region: Region, new_page, live_server) -> None:

@@ -20,16 +20,56 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+def _figures() -> None:
+    """A few openings and placements over this year, so the dashboard's charts
+    have something to draw."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from marketplace.models import Opening, Place, Placement
+
+    company = Organisation.objects.get(slug="metaalwerk-de-linge")
+    year = timezone.localdate().year
+    tz = timezone.get_current_timezone()
+    places = list(Place.objects.filter(in_region=True).order_by("name")[:5])
+    for i in range(10):
+        published = dt.datetime(year, 1 + i, 5, tzinfo=tz)
+        opening = Opening.objects.create(
+            company=company,
+            slug=f"kpi-{i}",
+            title=f"Stage {i}",
+            description="Stage in de maakindustrie.",
+            type="bol" if i % 2 else "bbl",
+            place=places[i % len(places)],
+            start_date=published.date(),
+            hours_per_week=32,
+            capacity=4,
+            status="open",
+            published_at=published,
+        )
+        for j in range(i % 4 + 1):
+            placement = Placement.objects.create(
+                opening=opening, company=company, type=opening.type, start_date=published.date()
+            )
+            Placement.objects.filter(pk=placement.pk).update(
+                confirmed_at=published + dt.timedelta(days=20 + j)
+            )
+
+
 def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Path) -> None:
     target = Path(os.environ.get("MAAKMATCH_SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
     match = _suggestion(region, MatchState.STUDENT_YES)
+    _figures()
     pages = [
         ("visitor", None, "/"),
         ("student", region.student, "/student/suggestions/"),
         ("company", region.company, f"/company/openings/{match.opening.slug}/candidates/"),
         ("counsellor", region.counsellor, "/counsellor/students/"),
         ("coordinator", region.coordinator, "/coordinator/companies/"),
+        ("kpi-dashboard", region.coordinator, "/coordinator/kpis/?breakdown=municipality"),
     ]
     written = []
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):

@@ -8,6 +8,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from accounts.exceptions import DomainError
 from marketplace.models import (
@@ -253,3 +254,18 @@ def test_trend_per_quarter(region: dict) -> None:
     assert [r["period"] for r in rows] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     assert rows[0]["places_offered"] == 8  # o1 (3) published 15 March, o5 (5)
     assert rows[1]["places_offered"] == 5
+
+
+def test_beat_freezes_the_quarter_that_ended(
+    region: dict, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    from worker import tasks
+
+    monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2026, 7, 1))
+    assert tasks.kpi_snapshot_quarter() == "2026-Q2"
+    snapshot = KpiSnapshot.objects.get(period="2026-Q2", kind="quarter")
+    assert snapshot.figures["total"]["total"]["places_offered"] == 5
+    assert tasks.kpi_snapshot_quarter() == "2026-Q2"  # a second run changes nothing
+    assert KpiSnapshot.objects.count() == 1
+    schedule = settings.CELERY_BEAT_SCHEDULE["kpi-snapshot-quarter"]
+    assert schedule["task"] == "worker.kpi_snapshot_quarter"
