@@ -212,19 +212,22 @@ def main() -> None:
         )
     )
     openings = Opening.objects.all()
-    a, _qa, b, _qb, ratio = _pair(
-        lambda: kpis._missing_must_haves(period=period, openings=openings, in_database=True),
-        lambda: kpis._missing_must_haves(period=period, openings=openings, in_database=False),
-    )
+    rows = []
+    for label in (PERIOD, PERIOD[:4]):
+        span = kpis.Period.parse(label)
+        counted = Match.objects.filter(
+            created_at__gte=span.bounds()[0], created_at__lt=span.bounds()[1]
+        ).count()
+        a, _qa, b, _qb, ratio = _pair(
+            lambda s=span: kpis._missing_must_haves(period=s, openings=openings, in_database=True),
+            lambda s=span: kpis._missing_must_haves(period=s, openings=openings, in_database=False),
+        )
+        rows.append([f"{label} ({counted:,} suggestions)", a, b, ratio])
     print(
         table(
             "Missing must-haves from explanations",
-            ["", "ms"],
-            [
-                ["PostgreSQL jsonb", a],
-                ["Python over every explanation", b],
-                ["Python / jsonb", ratio],
-            ],
+            ["period", "PostgreSQL jsonb ms", "Python ms", "Python / jsonb"],
+            rows,
         )
     )
     ms, queries = _timed(lambda: kpis.skills_gap(period=period))
