@@ -450,6 +450,8 @@ def kpi_table(*, period: Period, breakdown: str = TOTAL) -> dict[str, dict[str, 
 
 def group_label(breakdown: str, group: str) -> str:
     """A group's name for people: sector and type codes become their labels."""
+    if group == TOTAL:
+        return str(BREAKDOWNS[TOTAL])
     labels = {
         TOTAL: {TOTAL: BREAKDOWNS[TOTAL]},
         "sector": dict(Sector.choices),

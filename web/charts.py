@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 40, 16, 40
 
 
 @dataclass
@@ -57,9 +57,11 @@ def line_chart(rows: list[dict], x_key: str, series: list[tuple[str, str, str]])
             for s in drawn
         ],
         "ticks": [
-            {"x": round(LEFT + i * step, 1), "label": row[x_key]} for i, row in enumerate(rows)
+            {"x": round(LEFT + i * step, 1), "y": TOP + plot_h + 22, "label": row[x_key]}
+            for i, row in enumerate(rows)
         ],
         "axis": _axis(top, plot_h),
+        "axis_label_x": LEFT - 6,
         "baseline_y": TOP + plot_h,
         "left": LEFT,
         "right": WIDTH - RIGHT,
@@ -85,14 +87,15 @@ def bar_chart(rows: list[dict], series: list[tuple[str, str, str]]) -> dict:
                     "label": str(row[key]),
                 }
             )
-        groups.append({"label": row["label"], "y": y, "bars": bars})
+        groups.append({"label": row["label"], "y": y, "text_y": y + bar, "bars": bars})
         y += bar * len(series) + gap
     return {
         "width": WIDTH,
         "height": max(y + BOTTOM // 2, 60),
         "label_width": label_w,
+        "label_x": label_w - 8,
         "groups": groups,
-        "bar": bar,
+        "bar_height": bar - 2,
     }
 
 
