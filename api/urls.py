@@ -1,5 +1,6 @@
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -18,7 +19,15 @@ router.register("tokens", views.ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file, so the page
+    # runs under the site's CSP; Swagger UI sets inline styles, allowed here only.
+    path(
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
     path("me/", views.MeView.as_view(), name="me"),
     path("kpis/", views.KpiView.as_view(), name="kpis"),
     path("kpis/skills-gap/", views.SkillsGapView.as_view(), name="skills-gap"),

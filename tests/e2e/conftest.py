@@ -79,7 +79,18 @@ def new_page(browser, live_server):
             context.add_cookies(
                 [{"name": "django_language", "value": language, "url": live_server.url}]
             )
-        return context.new_page()
+        page = context.new_page()
+        # Anything the Content-Security-Policy blocks shows up in the console.
+        page._csp_errors = []
+        page.on(
+            "console",
+            lambda message, page=page: (
+                page._csp_errors.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
@@ -98,6 +109,8 @@ def axe_check(page) -> None:
         for v in blocking
     )
     assert not blocking, f"axe on {page.url}:\n{details}"
+    csp = getattr(page, "_csp_errors", [])
+    assert not csp, f"the Content-Security-Policy blocked something on {page.url}: {csp}"
 
 
 @dataclass

@@ -220,3 +220,18 @@ def test_every_main_page_fits_a_phone(region: Region, new_page, live_server) -> 
         visit(page, base + url)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{url} is {width}px wide at 360px"
+
+
+def test_the_csp_blocks_inline_script_and_the_check_sees_it(
+    region: Region, new_page, live_server
+) -> None:
+    page = new_page()
+    visit(page, f"{live_server.url}/openings/")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.injected = 1'; document.body.appendChild(s); }"
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.injected") is None  # it did not run
+    with pytest.raises(AssertionError, match="Content-Security-Policy"):
+        axe_check(page)

@@ -15,3 +15,9 @@ def get_item(mapping: Any, key: Any) -> Any:
     if not hasattr(mapping, "get"):
         return None
     return mapping.get(key)
+
+
+@register.filter
+def minutes(delta: Any) -> int:
+    """A timedelta in whole minutes."""
+    return int(delta.total_seconds() // 60) if delta else 0
