@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -173,6 +174,9 @@ def account_erase(*, user: User) -> User:
         # and the workers re-read it, so no warm index keeps scoring the old text.
         market.profile_visibility_set(profile=profile, visible=False)
     ApiToken.objects.filter(user=user).delete()
+    # Login throttling keeps the address typed at the login form.
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=user.email).delete()
     Invitation.objects.filter(accepted_by=user).update(email="", full_name="")
     # An open invitation addressed to them goes: blanking its address would turn
     # it into a link anyone could use.
