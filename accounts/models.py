@@ -145,6 +145,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the person erased their account: the row stays as an anonymous
     # placeholder (placements and KPIs keep counting it), with nothing personal.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # Set when the person was told their inactive account will be erased.
+    retention_warned_at = models.DateTimeField(_("warned of erasure at"), null=True, blank=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 

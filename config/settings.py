@@ -207,6 +207,11 @@ MAAKMATCH_RUN_STALL = dt.timedelta(seconds=env_int("MAAKMATCH_RUN_STALL_SECONDS"
 MAAKMATCH_RUN_CHUNK_PROFILES = env_int("MAAKMATCH_RUN_CHUNK_PROFILES", 2000, minimum=1)
 # Published openings expire after this many days without a change.
 MAAKMATCH_OPENING_OPEN_DAYS = 90
+# Retention: a profile inactive this long is warned, then erased this many days later;
+# rejected or withdrawn suggestions are deleted after this many months.
+MAAKMATCH_RETENTION_INACTIVE_MONTHS = env_int("MAAKMATCH_RETENTION_INACTIVE_MONTHS", 18, minimum=1)
+MAAKMATCH_RETENTION_WARNING_DAYS = env_int("MAAKMATCH_RETENTION_WARNING_DAYS", 30, minimum=1)
+MAAKMATCH_RETENTION_DECIDED_MONTHS = env_int("MAAKMATCH_RETENTION_DECIDED_MONTHS", 12, minimum=1)
 # How long a counsellor's invitation link stays valid.
 MAAKMATCH_INVITATION_DAYS = env_int("MAAKMATCH_INVITATION_DAYS", 30, minimum=1)
 # Where people reach the site: links in emails sent by the worker (no request there).
@@ -342,6 +347,7 @@ CELERY_BEAT_SCHEDULE = {
     "openings-expire": {"task": "worker.openings_expire", "schedule": crontab(hour=3, minute=0)},
     # After the nightly recompute, before people start their day.
     "digests-send": {"task": "worker.digests_send", "schedule": crontab(hour=7, minute=0)},
+    "retention-run": {"task": "worker.retention_run", "schedule": crontab(hour=3, minute=30)},
     # Just after a quarter ends: freeze its figures (idempotent; it retries).
     "kpi-snapshot-quarter": {
         "task": "worker.kpi_snapshot_quarter",

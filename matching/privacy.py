@@ -9,21 +9,31 @@ rows, which point at the placeholder.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import secrets
+import smtplib
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from accounts.models import ApiToken, Invitation, Membership, User
 from marketplace import services as market
 from marketplace.models import Placement, Profile, ProfileSkill
 from matching import workflow
-from matching.models import AuditEntry, Match
+from matching.models import AuditEntry, Match, MatchState
 
+logger = logging.getLogger(__name__)
 ERASED_NAME = "—"
 ERASED_DOMAIN = "erased.invalid"
 EXPORT_VERSION = 1
@@ -197,3 +207,76 @@ def account_erase(*, user: User) -> User:
     user.erased_at = timezone.now()
     user.save()
     return user
+
+
+def _months(months: int) -> dt.timedelta:
+    return dt.timedelta(days=round(months * 365.25 / 12))
+
+
+def _with_last_activity(users: Any) -> Any:
+    """Users annotated with their last sign of life: a login, a profile change, or
+    joining."""
+    return users.annotate(
+        activity=Greatest(
+            Coalesce("last_login", "date_joined"),
+            Coalesce("profile__updated_at", "date_joined"),
+        )
+    )
+
+
+def retention_warning_send(*, user: User, erase_on: dt.date) -> None:
+    """The notice before erasure, in the person's language. Not an email one can
+    unsubscribe from: the law wants them told."""
+    with translation.override(user.language):
+        context = {
+            "user": user,
+            "erase_on": erase_on,
+            "login_url": f"{settings.MAAKMATCH_BASE_URL}{reverse('login')}",
+        }
+        subject = render_to_string("matching/email/retention_warning_subject.txt", context)
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()),
+            body=render_to_string("matching/email/retention_warning.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(
+            render_to_string("matching/email/retention_warning.html", context), "text/html"
+        )
+    message.send()
+
+
+def retention_run(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The daily clean-up: warn inactive profiles, erase those warned long enough
+    ago that stayed inactive, delete old rejected and withdrawn suggestions."""
+    now = now or timezone.now()
+    inactive_since = now - _months(settings.MAAKMATCH_RETENTION_INACTIVE_MONTHS)
+    grace = dt.timedelta(days=settings.MAAKMATCH_RETENTION_WARNING_DAYS)
+    people = _with_last_activity(
+        User.objects.filter(profile__isnull=False, erased_at__isnull=True, is_active=True)
+    )
+    warned = 0
+    to_warn = people.filter(activity__lt=inactive_since).filter(
+        Q(retention_warned_at__isnull=True) | Q(retention_warned_at__lt=F("activity"))
+    )
+    for user in to_warn.iterator():
+        try:
+            retention_warning_send(user=user, erase_on=(now + grace).date())
+        except (OSError, smtplib.SMTPException):
+            logger.warning("Retention warning to user %s not sent; tried again tomorrow.", user.pk)
+            continue
+        User.objects.filter(pk=user.pk).update(retention_warned_at=now)
+        warned += 1
+    erased = 0
+    due = people.filter(retention_warned_at__lte=now - grace, activity__lt=F("retention_warned_at"))
+    for user in due.iterator():
+        account_erase(user=user)
+        erased += 1
+    old = now - _months(settings.MAAKMATCH_RETENTION_DECIDED_MONTHS)
+    deleted, _detail = (
+        Match.objects.filter(state__in=[MatchState.REJECTED, MatchState.WITHDRAWN])
+        .filter(Q(state_changed_at__lt=old) | Q(state_changed_at__isnull=True, created_at__lt=old))
+        .delete()
+    )
+    counts = {"warned": warned, "erased": erased, "suggestions_deleted": deleted}
+    logger.info("Retention: %s", counts)
+    return counts

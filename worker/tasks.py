@@ -143,3 +143,12 @@ def kpi_snapshot_quarter(period: str | None = None) -> str:
     snapshot = kpis.snapshot_take(period=quarter, kind="quarter")
     logger.info("KPI snapshot of %s: %s", quarter.label, snapshot.pk)
     return quarter.label
+
+
+@shared_task(name="worker.retention_run", **RETRY)
+def retention_run() -> dict[str, int]:
+    """Daily: warn inactive profiles, erase the ones warned long enough ago, and
+    delete old rejected and withdrawn suggestions (the counts are logged)."""
+    from matching import privacy
+
+    return privacy.retention_run()
