@@ -305,3 +305,40 @@ class KpiSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period}"
+
+
+class SuggestionReport(models.Model):
+    """A student says a suggestion is wrong; their counsellor sees it and acts."""
+
+    match = models.ForeignKey(
+        Match, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("what is wrong"))
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("report of a wrong suggestion")
+        verbose_name_plural = _("reports of wrong suggestions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="report_reason_required")
+        ]
+
+    def __str__(self) -> str:
+        return f"report on {self.match_id}"

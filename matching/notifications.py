@@ -42,6 +42,7 @@ TEMPLATE_KIND = {
     "accepted": "updates",
     "invited": "updates",
     "withdrawn": "updates",
+    "report": "updates",
     "suggestions_digest": "digest",
     "review_digest": "digest",
 }
@@ -278,4 +279,34 @@ def review_digests_send(*, today: dt.date | None = None) -> int:
         message = email_render(template="review_digest", user=user, context={"size": size})
         if _digest_send(message, user=user, kind=DigestKind.REVIEW_QUEUE, day=today):
             sent += 1
+    return sent
+
+
+def report_notify(*, report_id: int) -> int:
+    """Tell the student's counsellors that a suggestion was reported as wrong."""
+    from matching.models import SuggestionReport
+    from matching.reports import report_recipients
+
+    report = (
+        SuggestionReport.objects.select_related("match__opening", "match__profile__user")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        return 0
+    sent = 0
+    for user in report_recipients(report=report):
+        if not user.email_updates:
+            continue
+        email_render(
+            template="report",
+            user=user,
+            context={
+                "student": report.match.profile.user.full_name,
+                "opening": report.match.opening,
+                "reason": report.reason,
+                "review_url": _absolute(reverse("web:review_queue")),
+            },
+        ).send()
+        sent += 1
     return sent

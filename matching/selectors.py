@@ -90,8 +90,30 @@ def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
             "matched": named(m.explanation.get("matched_skills", [])),
             "missing": named(m.explanation.get("missing_must_haves", [])),
             "distance_km": m.explanation.get("distance_km"),
+            "parts": score_parts(m.explanation),
         }
         for m in matches
+    ]
+
+
+# The six parts of a score, by name, for "why this suggestion".
+PART_LABELS = {
+    "skills": gettext_lazy("your skills against what is asked"),
+    "text": gettext_lazy("your own words against the opening's text"),
+    "level": gettext_lazy("your education level"),
+    "distance": gettext_lazy("travel distance"),
+    "availability": gettext_lazy("your availability"),
+    "sector": gettext_lazy("your interest in the sector"),
+}
+
+
+def score_parts(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each part of the score as a label and a percentage (how well it fits)."""
+    features = explanation.get("features") or {}
+    return [
+        {"label": label, "percent": round(100 * features[key])}
+        for key, label in PART_LABELS.items()
+        if isinstance(features.get(key), int | float)
     ]
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors
 from accounts.exceptions import DomainError
 from accounts.models import Role
+from matching import reports, workflow
 from matching import selectors as matching_selectors
 from matching import services as matching_services
-from matching import workflow
 from matching.audit import personal_data_viewed
 from matching.models import Match, MatchState
 from web.forms import RejectForm
@@ -57,8 +57,24 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(_queue(request), QUEUE_PAGE).get_page(request.GET.get("page"))
     cards = matching_selectors.review_cards(matches=list(page.object_list))
     students = {card["match"].profile.user for card in cards}
+    open_reports = list(reports.reports_for_viewer(viewer=request.user)[:50])
+    students |= {r.match.profile.user for r in open_reports}
     personal_data_viewed(viewer=request.user, students=list(students), what="review queue")
-    return render(request, "web/review_queue.html", {"page": page, "cards": cards})
+    context = {"page": page, "cards": cards, "reports": open_reports}
+    return render(request, "web/review_queue.html", context)
+
+
+@login_required
+@require_POST
+def report_handled(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(reports.reports_for_viewer(viewer=request.user), pk=report_id)
+    try:
+        reports.report_handle(report=report, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The report is marked as handled."))
+    return redirect("web:review_queue")
 
 
 def _ids(values: list[str]) -> list[int]:

@@ -45,10 +45,21 @@ urlpatterns = [
     path("settings/delete/", student_views.account_delete, name="account_delete"),
     path("settings/tokens/", views.api_tokens, name="api_tokens"),
     path("student/suggestions/", views.my_suggestions, name="my_suggestions"),
+    # Before the answers' pattern, which would take "report" for an answer.
+    path(
+        "student/suggestions/<int:match_id>/report/",
+        views.my_suggestion_report,
+        name="my_suggestion_report",
+    ),
     path(
         "student/suggestions/<int:match_id>/<str:answer>/",
         views.my_suggestion_answer,
         name="my_suggestion_answer",
+    ),
+    path(
+        "counsellor/reports/<int:report_id>/handled/",
+        counsellor_views.report_handled,
+        name="report_handled",
     ),
     path("settings/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("company/openings/", company_views.company_openings, name="company_openings"),

@@ -20,9 +20,9 @@ from accounts.exceptions import DomainError, InvalidState
 from accounts.models import ApiToken, Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
+from matching import reports, workflow
 from matching import selectors as matching_selectors
 from matching import services as matching_services
-from matching import workflow
 from matching.audit import personal_data_viewed
 from matching.models import MatchRun, MatchRunStatus
 from web.forms import (
@@ -401,4 +401,22 @@ def my_suggestion_answer(request: HttpRequest, match_id: int, answer: str) -> Ht
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Saved: %(title)s.") % {"title": match.opening.title})
+    return redirect("web:my_suggestions")
+
+
+@login_required
+@require_POST
+def my_suggestion_report(request: HttpRequest, match_id: int) -> HttpResponse:
+    """The student reports a suggestion as wrong; their counsellor hears of it."""
+    match = get_object_or_404(
+        matching_selectors.suggestions_for_student(student=request.user), pk=match_id
+    )
+    try:
+        reports.suggestion_report(
+            match=match, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you. Your counsellor will look at your report."))
     return redirect("web:my_suggestions")

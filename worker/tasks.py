@@ -152,3 +152,9 @@ def retention_run() -> dict[str, int]:
     from matching import privacy
 
     return privacy.retention_run()
+
+
+@shared_task(name="worker.notify_report", **NOTIFY_RETRY)
+def notify_report(report_id: int) -> int:
+    """A student reported a suggestion as wrong: their counsellors hear of it."""
+    return notifications.report_notify(report_id=report_id)

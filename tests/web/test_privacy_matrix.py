@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from matching.models import Match, MatchState
+from matching.models import Match, MatchState, SuggestionReport
 from tests import factories
 from tests.conftest import World
 
@@ -30,6 +30,7 @@ class Case:
     waiting: Match  # a suggestion for Sam waiting for review
     approved: Match  # approved, waiting for Sam's answer
     other_student: object  # a student of school B
+    report: SuggestionReport  # Sam reported the approved one
 
 
 @pytest.fixture
@@ -42,7 +43,9 @@ def case(world: World) -> Case:
 
     other = factories.UserFactory()
     factories.MembershipFactory(user=other, organisation=world.school_b)
-    return Case(world, match(S.STUDENT_YES), match(S.SUGGESTED), match(S.APPROVED), other)
+    approved = match(S.APPROVED)
+    report = SuggestionReport.objects.create(match=approved, reporter=world.sam, reason="Te ver")
+    return Case(world, match(S.STUDENT_YES), match(S.SUGGESTED), approved, other, report)
 
 
 # (route name, method, url args from the case, the owner persona's attribute, data)
@@ -60,6 +63,14 @@ BY_ID: list[tuple[str, str, Callable[[Case], list], str, dict]] = [
     ("review_step", "post", lambda c: [c.waiting.pk, "approve"], "dirk", {}),
     ("parental_consent", "post", lambda c: [c.world.lotte.pk], "dirk", {}),
     ("my_suggestion_answer", "post", lambda c: [c.approved.pk, "yes"], "sam", {}),
+    (
+        "my_suggestion_report",
+        "post",
+        lambda c: [c.approved.pk],
+        "sam",
+        {"reason": "Ik wil geen lasser worden."},
+    ),
+    ("report_handled", "post", lambda c: [c.report.pk], "dirk", {}),
     ("company_edit", "get", lambda c: [c.world.company_x.slug], "bram", {}),
 ]
 OUTSIDERS = ["otto", "olga", "other_student"]
