@@ -10,3 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# A database that cannot be reached answers 503 with a friendly page, not 500.
+handler500 = "web.errors.server_error"
