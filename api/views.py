@@ -75,6 +75,8 @@ class MeView(APIView):
 class MatchRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Full recomputes with their progress; coordinators only."""
 
+    lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
+
     serializer_class = s.MatchRunSerializer
     permission_classes = [IsAuthenticated, IsCoordinator]
     queryset = MatchRun.objects.all()
@@ -253,6 +255,8 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Profiles: a student reads and writes their own (``/profiles/me/``); a
     counsellor reads their students'. Nobody else sees any."""
 
+    lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
+
     serializer_class = s.ProfileSerializer
     filterset_fields = ["education_level", "is_visible"]
     ordering_fields = ["updated_at"]
@@ -314,6 +318,8 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
     candidates forwarded to it and invites or declines. A step the state does
     not allow is 409, a step that is not yours is 403.
     """
+
+    lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
 
     serializer_class = s.SuggestionSerializer
     filterset_class = filters.SuggestionFilter
@@ -455,6 +461,8 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
 class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
     """Confirmed outcomes, for the parties: the student, their counsellors, the company."""
 
+    lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
+
     serializer_class = s.PlacementSerializer
     filterset_fields = ["status", "type"]
     ordering_fields = ["confirmed_at", "start_date"]
@@ -481,6 +489,8 @@ class ApiTokenViewSet(
     viewsets.GenericViewSet,
 ):
     """Your personal API tokens. The key is shown once, when made; DELETE revokes."""
+
+    lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
 
     serializer_class = s.ApiTokenSerializer
     queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes it

@@ -28,6 +28,37 @@ from marketplace.models import (
     Skill,
 )
 
+# Row ids from a form are checked for shape before any query: a 40-digit number
+# would overflow the database's integer (an error, not "no such choice").
+ID_DIGITS_MAX = 18
+
+
+def _id_shaped(value: object) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= ID_DIGITS_MAX
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: object) -> object:
+        if value in self.empty_values:
+            return None
+        if not _id_shaped(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value: object) -> object:
+        if value and any(
+            not _id_shaped(v) for v in (value if isinstance(value, list | tuple) else [value])
+        ):
+            raise forms.ValidationError(
+                self.error_messages["invalid_pk_value"] % {"pk": "?"}, code="invalid_pk_value"
+            )
+        return super().clean(value)
+
 
 class _PersonForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -105,7 +136,7 @@ class InvitationJoinForm(forms.Form):
 
 
 class InvitationCreateForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+    organisation = IdChoiceField(queryset=None, label=_("Organisation"))
     role = forms.ChoiceField(
         label=_("Joins as"),
         choices=[(Role.STUDENT, Role.STUDENT.label), (Role.COUNSELLOR, Role.COUNSELLOR.label)],
@@ -245,7 +276,7 @@ class OpeningForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every level is welcome."),
     )
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.order_by("name"))
+    place = IdChoiceField(label=_("Place"), queryset=Place.objects.order_by("name"))
     start_date = forms.DateField(label=_("Start date"), widget=_DateInput())
     end_date = forms.DateField(label=_("End date"), required=False, widget=_DateInput())
     hours_per_week = forms.IntegerField(
@@ -257,7 +288,7 @@ class OpeningForm(forms.Form):
         super().__init__(*args, **kwargs)
         if companies is not None:
             self.fields = {
-                "company": forms.ModelChoiceField(label=_("Company"), queryset=companies),
+                "company": IdChoiceField(label=_("Company"), queryset=companies),
                 **self.fields,
             }
 
@@ -279,7 +310,7 @@ class CompanyForm(forms.Form):
     municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     size_class = forms.ChoiceField(label=_("Company size"), choices=SizeClass.choices)
-    learning_locations = forms.ModelMultipleChoiceField(
+    learning_locations = IdMultipleChoiceField(
         label=_("Learning locations we train with"),
         queryset=Organisation.objects.filter(kind=OrganisationKind.LEARNING_LOCATION).order_by(
             "name"
@@ -346,7 +377,7 @@ class ProfileForm(forms.Form):
         error_messages={"invalid": _("A crebo code has exactly 5 digits.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    place = forms.ModelChoiceField(
+    place = IdChoiceField(
         label=_("Where you live (municipality)"),
         queryset=Place.objects.order_by("name"),
         required=False,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from web import (
     company_views,
@@ -10,6 +10,22 @@ from web import (
 )
 
 app_name = "web"
+
+
+class IdConverter:
+    """A row id: up to 18 digits, so that a longer number is "not found" rather
+    than an integer overflow in the database."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,14 +42,14 @@ urlpatterns = [
     path("counsellor/invitations/", views.invitations, name="invitations"),
     path("counsellor/students/", views.students, name="students"),
     path(
-        "counsellor/students/<int:student_id>/consent/",
+        "counsellor/students/<id:student_id>/consent/",
         views.parental_consent,
         name="parental_consent",
     ),
     path("counsellor/review/", counsellor_views.review_queue, name="review_queue"),
     path("counsellor/review/batch/", counsellor_views.review_batch, name="review_batch"),
     path(
-        "counsellor/review/<int:match_id>/<str:step>/",
+        "counsellor/review/<id:match_id>/<str:step>/",
         counsellor_views.review_step,
         name="review_step",
     ),
@@ -47,21 +63,21 @@ urlpatterns = [
     path("student/suggestions/", views.my_suggestions, name="my_suggestions"),
     # Before the answers' pattern, which would take "report" for an answer.
     path(
-        "student/suggestions/<int:match_id>/report/",
+        "student/suggestions/<id:match_id>/report/",
         views.my_suggestion_report,
         name="my_suggestion_report",
     ),
     path(
-        "student/suggestions/<int:match_id>/<str:answer>/",
+        "student/suggestions/<id:match_id>/<str:answer>/",
         views.my_suggestion_answer,
         name="my_suggestion_answer",
     ),
     path(
-        "counsellor/reports/<int:report_id>/handled/",
+        "counsellor/reports/<id:report_id>/handled/",
         counsellor_views.report_handled,
         name="report_handled",
     ),
-    path("settings/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("settings/tokens/<id:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("company/openings/", company_views.company_openings, name="company_openings"),
     path("company/openings/new/", company_views.opening_new, name="opening_new"),
     path("company/openings/<slug:slug>/edit/", company_views.opening_edit, name="opening_edit"),
@@ -71,7 +87,7 @@ urlpatterns = [
         name="opening_candidates",
     ),
     path(
-        "company/openings/<slug:slug>/candidates/<int:match_id>/<str:step>/",
+        "company/openings/<slug:slug>/candidates/<id:match_id>/<str:step>/",
         company_views.candidate_step,
         name="candidate_step",
     ),
@@ -89,7 +105,7 @@ urlpatterns = [
     path("coordinator/skills-gap/", kpi_views.skills_gap, name="skills_gap"),
     path("coordinator/runs/", views.match_runs, name="match_runs"),
     path(
-        "coordinator/companies/<int:company_id>/verify/",
+        "coordinator/companies/<id:company_id>/verify/",
         views.company_verify,
         name="company_verify",
     ),
