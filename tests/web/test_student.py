@@ -10,10 +10,12 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import ApiToken, Invitation, User
 from accounts.services import api_token_create
-from marketplace.models import Placement, Profile, ProfileSkill
+from marketplace.models import EducationLevelChange, Placement, Profile, ProfileSkill
+from matching import kpis
 from matching.models import AuditEntry, Match, MatchState
 from tests import factories
 from tests.conftest import World
@@ -196,8 +198,21 @@ def test_deleting_the_account_erases_the_person_everywhere(client: Client, world
     world.sam.save()
     client.force_login(world.sam)
     other.force_login(world.sam)
+    AuditEntry.objects.create(
+        actor=world.dirk,
+        action="transition",
+        student=world.sam,
+        match=invited,
+        from_state="suggested",
+        to_state="approved",
+    )
+    EducationLevelChange.objects.create(profile=profile, from_level="mbo2", to_level="mbo3")
+    year = kpis.Period.quarter_of(timezone.localdate())
+    figures_before = kpis.kpi_figures(period=year)
+    assert figures_before["total"]["total"]["students_approved"] == 1
     response = client.post(reverse("web:account_delete"), {"password": "geheim-wachtwoord-42"})
     assert response.status_code == 302
+    assert kpis.kpi_figures(period=year) == figures_before  # the figures stay true
 
     everything = _text_values_everywhere()
     for trace in ("Samira", "Oudewaterlander", email, "Ik woon in Lopik"):
