@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "marketplace",
     "matching",
@@ -71,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Coordinators and admin staff confirm a one-time code before their pages.
+    "config.middleware.TwoFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -182,6 +187,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Two-factor authentication (TOTP, django-otp) for coordinators and admin staff.
+OTP_TOTP_ISSUER = "MaakMatch"
+MAAKMATCH_TWO_FACTOR_PATHS = ("/admin/", "/coordinator/")
 
 # Login throttling (django-axes): after 5 failed attempts for one account from one
 # address, that pair is locked out for 15 minutes.

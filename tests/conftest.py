@@ -87,3 +87,17 @@ def world(db: None) -> World:
         zeynep=person(Role.STUDENT, None, date_of_birth=dt.date(today.year - 34, 5, 5)),
         stranger=factories.UserFactory(),
     )
+
+
+def login_with_second_factor(client, user: User) -> None:
+    """Log in as someone who also entered their one-time code (coordinators and
+    admin staff need it for their pages)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "test"}
+    )
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()

@@ -6,6 +6,7 @@ from web import (
     kpi_views,
     public_views,
     student_views,
+    two_factor_views,
     views,
 )
 
@@ -57,6 +58,8 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("student/profile/", student_views.profile_edit, name="profile_edit"),
     path("settings/", student_views.account_settings, name="settings"),
+    path("account/two-factor/", two_factor_views.setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", two_factor_views.verify, name="two_factor_verify"),
     path("settings/data/", student_views.data_download, name="data_download"),
     path("settings/delete/", student_views.account_delete, name="account_delete"),
     path("settings/tokens/", views.api_tokens, name="api_tokens"),

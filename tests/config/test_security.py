@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import World
+from tests.conftest import World, login_with_second_factor
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -96,7 +96,7 @@ def test_weak_passwords_are_refused(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_the_admin_is_for_staff_only(client: Client, world: World) -> None:
-    client.force_login(world.carla)  # a coordinator, not staff
+    login_with_second_factor(client, world.carla)  # a coordinator, not staff
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]

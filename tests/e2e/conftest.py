@@ -127,17 +127,42 @@ class Region:
 def region(transactional_db: None) -> Region:
     """The deal's real partner schools and learning locations, the skills
     taxonomy and places, and one demo login per role."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from accounts.demo import DEMO_PASSWORD, demo_accounts_create
+    from accounts.models import User
 
     call_command("load_reference_data", verbosity=0)
     demo_accounts_create()
-    return Region(password=DEMO_PASSWORD)
+    region = Region(password=DEMO_PASSWORD)
+    # The coordinator has an authenticator app: every login asks its code.
+    TOTPDevice.objects.create(
+        user=User.objects.get(email=region.coordinator), name="telefoon", confirmed=True
+    )
+    return region
 
 
 def log_in(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base_url}/dashboard/")
+    _second_factor(page, base_url, email)
+
+
+def _second_factor(page, base_url: str, email: str) -> None:
+    """Enter the current code of the person's authenticator, if they have one."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__email=email, confirmed=True).first()
+    if device is None:
+        return
+    page.goto(f"{base_url}/account/two-factor/verify/?next=/dashboard/")
+    axe_check(page)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    page.fill("input[name=token]", f"{totp.token():06d}")
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base_url}/dashboard/")
 

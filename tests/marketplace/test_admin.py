@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from tests.conftest import login_with_second_factor
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def admin_client_demo(client: Client) -> Client:
     admin = User.objects.create_superuser(
         email="root@example.nl", password=PASSWORD, full_name="Root"
     )
-    client.force_login(admin)
+    login_with_second_factor(client, admin)
     return client
 
 
@@ -79,7 +80,7 @@ def test_the_demo_coordinator_keeps_the_taxonomy_but_sees_no_personal_data(
     admin_client_demo: Client,
 ) -> None:
     client = Client()
-    client.force_login(User.objects.get(email="coordinator@demo.maakmatch.nl"))
+    login_with_second_factor(client, User.objects.get(email="coordinator@demo.maakmatch.nl"))
     for url in (
         "/admin/marketplace/skill/",
         "/admin/marketplace/opening/",

@@ -18,7 +18,7 @@ from matching import workflow
 from matching.models import AuditAction, AuditEntry, Match, MatchState
 from matching.selectors import audit_entries_for_viewer
 from tests import factories
-from tests.conftest import World
+from tests.conftest import World, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 S = MatchState
@@ -371,7 +371,7 @@ def test_the_audit_log_cannot_be_changed_or_deleted_in_the_admin(world: World, c
     workflow.match_approve(match=match, by=world.dirk, reason="Past goed")
     entry = AuditEntry.objects.get()
     admin = factories.UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    login_with_second_factor(client, admin)
     change = reverse("admin:matching_auditentry_change", args=[entry.pk])
     delete = reverse("admin:matching_auditentry_delete", args=[entry.pk])
     assert client.get(change).status_code == 200  # read-only view

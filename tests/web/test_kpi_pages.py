@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from marketplace.models import Placement
 from matching.models import AuditEntry, KpiSnapshot, Match
 from tests import factories
+from tests.conftest import login_with_second_factor
 from tests.matching.test_kpis import at, region  # noqa: F401 - the hand-made data set
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ Q2 = {"period": "2026-Q2"}
 
 @pytest.fixture
 def carla(client: Client, region: dict):  # noqa: F811
-    client.force_login(region["world"].carla)
+    login_with_second_factor(client, region["world"].carla)
     return client
 
 

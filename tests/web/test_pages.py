@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts import selectors, services
 from accounts.models import Invitation, Organisation, Role, User
 from matching.models import AuditEntry
-from tests.conftest import World
+from tests.conftest import World, login_with_second_factor
 from tests.factories import PASSWORD, CompanyFactory, OpeningFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,7 +269,7 @@ def test_it_rejects_consent_from_other_schools_counsellor(client: Client, world:
 
 
 def test_a_coordinator_verifies_a_company_from_the_list(client: Client, world: World) -> None:
-    _login(client, world.carla)
+    login_with_second_factor(client, world.carla)
     assert world.company_x.name in client.get(reverse("web:companies_to_verify")).content.decode()
     response = client.post(reverse("web:company_verify", args=[world.company_x.pk]))
     assert response.status_code == 302
@@ -293,7 +293,7 @@ def test_the_admin_is_for_staff_only(client: Client, world: World) -> None:
     staff = User.objects.create_superuser(
         email="admin@example.nl", password=PASSWORD, full_name="Admin"
     )
-    _login(client, staff)
+    login_with_second_factor(client, staff)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/organisation/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200

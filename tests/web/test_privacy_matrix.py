@@ -167,6 +167,9 @@ NO_ONE_ELSES_DATA = {
     "kpi_baseline",
     "kpi_report",
     "skills_gap",
+    # One's own second factor.
+    "two_factor_setup",
+    "two_factor_verify",
 }
 
 

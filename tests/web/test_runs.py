@@ -10,7 +10,7 @@ from django.utils import timezone
 from marketplace.models import Opening
 from matching.models import MatchRun, MatchRunStatus
 from tests import factories
-from tests.conftest import World
+from tests.conftest import World, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_the_coordinator_sees_progress_and_the_backlog(
     Opening.objects.filter(pk=factories.OpeningFactory().pk).update(
         needs_matching_since=timezone.now()
     )
-    client.force_login(world.carla)
+    login_with_second_factor(client, world.carla)
     html = client.get(reverse("web:match_runs")).content.decode()
     assert '<progress max="4" value="1"' in html
     assert "1/4" in html
@@ -44,14 +44,14 @@ def test_the_coordinator_sees_progress_and_the_backlog(
 
 
 def test_a_running_run_refuses_a_second_start(client: Client, world: World, runs: list) -> None:
-    client.force_login(world.carla)
+    login_with_second_factor(client, world.carla)
     response = client.post(reverse("web:match_runs"), follow=True)
     assert "loopt al" in response.content.decode()
     assert MatchRun.objects.count() == 2
 
 
 def test_the_coordinator_queues_a_full_recompute(client: Client, world: World) -> None:
-    client.force_login(world.carla)
+    login_with_second_factor(client, world.carla)
     response = client.post(reverse("web:match_runs"), follow=True)
     assert "ingepland" in response.content.decode()
 
@@ -66,7 +66,7 @@ def test_nobody_else_sees_or_starts_runs(client: Client, world: World, persona: 
 
 
 def test_the_api_lists_runs_with_a_percentage(client: Client, world: World, runs: list) -> None:
-    client.force_login(world.carla)
+    login_with_second_factor(client, world.carla)
     body = client.get("/api/v1/runs/").json()
     assert [r["progress_percent"] for r in body["results"]] == [100.0, 25.0]
     assert client.post("/api/v1/runs/start/").status_code == 409  # one is running
