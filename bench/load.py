@@ -123,6 +123,8 @@ def counsellor(port: int, key: str, rec: Recorder, stop: float, rng: random.Rand
         )
         rec.add("counsellor: review queue", took, status, status == 200, body)
         rows = json.loads(body).get("results", []) if status == 200 else []
+        # A suggestion waiting for parental consent cannot be approved; skip it.
+        rows = [r for r in rows if not r.get("blocked_reason")]
         if rows:
             pick = rng.choice(rows)
             status, body, took = _request(
