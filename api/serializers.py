@@ -500,3 +500,7 @@ class SkillsGapQuerySerializer(serializers.Serializer):
 class SkillsGapSerializer(serializers.Serializer):
     period = serializers.CharField()
     rows = serializers.ListField(child=serializers.DictField())
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=200, write_only=True, trim_whitespace=False)

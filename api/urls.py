@@ -29,6 +29,7 @@ urlpatterns = [
         name="docs",
     ),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/data/", views.MyDataView.as_view(), name="me-data"),
     path("kpis/", views.KpiView.as_view(), name="kpis"),
     path("kpis/skills-gap/", views.SkillsGapView.as_view(), name="skills-gap"),
     path("", include(router.urls)),

@@ -31,7 +31,7 @@ from api import serializers as s
 from api.authentication import TOKEN_AUTH
 from marketplace import services as market
 from marketplace.models import Opening, OpeningStatus, Place, Placement, Profile, Skill
-from matching import kpis, workflow
+from matching import kpis, privacy, workflow
 from matching import services as matching_services
 from matching.audit import personal_data_viewed
 from matching.models import Match, MatchRun, MatchState
@@ -70,6 +70,27 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         user = selectors.user_with_memberships(user_id=request.user.pk)
         return Response(s.MeSerializer(user).data)
+
+    @extend_schema(request=s.AccountDeleteSerializer, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        """Delete my account (AVG erasure): give the password again. What names or
+        reaches the person goes; placements and figures keep an anonymous
+        placeholder; every session and token ends."""
+        body = _valid(s.AccountDeleteSerializer, request)
+        if not request.user.check_password(body["password"]):
+            raise DomainError(_("That is not your password."), field="password")
+        privacy.account_erase(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyDataView(APIView):
+    """Everything MaakMatch holds about me (AVG access), as JSON."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="the personal data export")})
+    def get(self, request: Request) -> Response:
+        response = Response(privacy.personal_data_export(user=request.user))
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class MatchRunViewSet(viewsets.ReadOnlyModelViewSet):

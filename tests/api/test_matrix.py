@@ -137,6 +137,9 @@ ROWS = [
     r("schema", "get", "200 200 200 200 200 200 200 200"),
     r("docs", "get", "200 200 200 200 200 200 200 200"),
     r("me", "get", "401 200 200 200 200 200 200 200"),
+    r("me-data", "get", "401 200 200 200 200 200 200 200"),
+    # Without the right password nobody's account is deleted.
+    r("me", "delete", "401 400 400 400 400 400 400 400", body={"password": "niet-goed"}),
     r("kpis", "get", "401 403 403 403 403 403 403 200"),
     r("skills-gap", "get", "401 403 403 403 403 403 403 200"),
     # Openings

@@ -437,3 +437,29 @@ _OPENING = {
     "start_date": "2027-03-01",
     "hours_per_week": 38,
 }
+
+
+@pytest.mark.django_db
+def test_my_data_and_deleting_my_account_through_the_api(world) -> None:
+    from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken, User
+    from accounts.services import api_token_create
+
+    world.sam.set_password("mijn-wachtwoord-123")
+    world.sam.save()
+    _token, key = api_token_create(user=world.sam, name="app")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    data = client.get("/api/v1/me/data/").json()
+    assert data["account"]["email"] == world.sam.email
+    wrong = client.delete("/api/v1/me/", {"password": "fout"}, format="json")
+    assert wrong.status_code == 400
+    assert "password" in wrong.json()["fields"]
+    assert User.objects.get(pk=world.sam.pk).erased_at is None
+    done = client.delete("/api/v1/me/", {"password": "mijn-wachtwoord-123"}, format="json")
+    assert done.status_code == 204
+    erased = User.objects.get(pk=world.sam.pk)
+    assert erased.erased_at is not None
+    assert not ApiToken.objects.filter(user=erased).exists()
+    assert client.get("/api/v1/me/").status_code == 401  # the token is gone
