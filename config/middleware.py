@@ -46,6 +46,12 @@ class TwoFactorRequired:
         if self._needs_code(request):
             from django_otp import user_has_device
 
+            if request.path.startswith("/api/"):
+                message = _("Confirm your two-factor code in MaakMatch first.")
+                return JsonResponse(
+                    {"error": "second_factor_required", "detail": message, "fields": {}},
+                    status=403,
+                )
             target = (
                 "web:two_factor_verify"
                 if user_has_device(request.user)

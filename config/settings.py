@@ -190,7 +190,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Two-factor authentication (TOTP, django-otp) for coordinators and admin staff.
 OTP_TOTP_ISSUER = "MaakMatch"
-MAAKMATCH_TWO_FACTOR_PATHS = ("/admin/", "/coordinator/")
+# Also where API tokens are made: a token must not get around the second factor.
+MAAKMATCH_TWO_FACTOR_PATHS = ("/admin/", "/coordinator/", "/settings/tokens/", "/api/v1/tokens/")
 
 # Login throttling (django-axes): after 5 failed attempts for one account from one
 # address, that pair is locked out for 15 minutes.

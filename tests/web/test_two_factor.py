@@ -70,3 +70,16 @@ def test_the_next_address_cannot_leave_the_site(client: Client, world: World) ->
         reverse("web:two_factor_verify"), {"token": _code(device), "next": "https://evil.example"}
     )
     assert response["Location"] == "/"
+
+
+def test_a_coordinator_makes_tokens_only_after_the_code(client: Client, world: World) -> None:
+    TOTPDevice.objects.create(user=world.carla, confirmed=True, name="telefoon")
+    client.force_login(world.carla)
+    page = client.get(reverse("web:api_tokens"))
+    assert page["Location"].startswith(reverse("web:two_factor_verify"))
+    api = client.post("/api/v1/tokens/", {"name": "app"}, content_type="application/json")
+    assert api.status_code == 403
+    assert api.json()["error"] == "second_factor_required"
+    assert not world.carla.api_tokens.exists()
+    client.force_login(world.sam)  # a student needs no second factor for tokens
+    assert client.get(reverse("web:api_tokens")).status_code == 200
