@@ -589,3 +589,34 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def esco_skills_merge(*, records: list[dict[str, Any]]) -> tuple[int, int]:
+    """Merge ESCO skills by their URI: new ones are created (slug ``esco-<id>``),
+    known ones updated; skills without an ESCO URI (the shipped taxonomy, local
+    additions) are never touched. Returns (created, updated). All or nothing."""
+    existing = {s.esco_uri: s for s in Skill.objects.exclude(esco_uri="")}
+    created = updated = 0
+    new = []
+    for record in records:
+        fields = {
+            "label_nl": record["label_nl"][:150],
+            "label_en": record["label_en"][:150],
+            "synonyms": record["synonyms"],
+            "description": record["description"],
+        }
+        skill = existing.get(record["esco_uri"])
+        if skill is None:
+            slug = "esco-" + record["esco_uri"].rstrip("/").rsplit("/", 1)[-1][:90]
+            new.append(
+                Skill(slug=slug, esco_uri=record["esco_uri"], category=record["category"], **fields)
+            )
+        elif any(getattr(skill, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(skill, key, value)
+            skill.save(update_fields=[*fields, "updated_at"])
+            updated += 1
+    Skill.objects.bulk_create(new, batch_size=1000)
+    created = len(new)
+    return created, updated
