@@ -252,6 +252,14 @@ ProfileSkillRows = _skill_rows(SkillRowForm)
 OpeningSkillRows = _skill_rows(OpeningSkillRowForm)
 
 
+def _dates_in_order(form: forms.Form, data: dict, start: str, end: str) -> dict:
+    """The end date may not lie before the start date (the message on the end)."""
+    first, last = data.get(start), data.get(end)
+    if first and last and last < first:
+        form.add_error(end, _("The end date lies before the start date."))
+    return data
+
+
 class _DateInput(forms.DateInput):
     input_type = "date"
 
@@ -293,11 +301,7 @@ class OpeningForm(forms.Form):
             }
 
     def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date lies before the start date."))
-        return data
+        return _dates_in_order(self, super().clean(), "start_date", "end_date")
 
 
 class CompanyForm(forms.Form):
@@ -334,11 +338,7 @@ class PlacementForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), required=False, widget=_DateInput())
 
     def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date lies before the start date."))
-        return data
+        return _dates_in_order(self, super().clean(), "start_date", "end_date")
 
 
 class RejectForm(forms.Form):
@@ -411,11 +411,7 @@ class ProfileForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("available_from"), data.get("available_until")
-        if start and end and end < start:
-            self.add_error("available_until", _("The end date lies before the start date."))
-        return data
+        return _dates_in_order(self, super().clean(), "available_from", "available_until")
 
 
 class SettingsForm(forms.Form):
