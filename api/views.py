@@ -29,8 +29,9 @@ from accounts.models import ApiToken, Organisation, OrganisationKind, Role
 from api import filters
 from api import serializers as s
 from api.authentication import TOKEN_AUTH
+from marketplace import selectors as market_selectors
 from marketplace import services as market
-from marketplace.models import Opening, OpeningStatus, Place, Placement, Profile, Skill
+from marketplace.models import Opening, Place, Placement, Profile, Skill
 from matching import kpis, privacy, workflow
 from matching import services as matching_services
 from matching.audit import personal_data_viewed
@@ -201,14 +202,9 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return [IsAuthenticated()]
 
     def get_queryset(self) -> QuerySet[Opening]:
-        own = selectors.organisations_for_user(user=self.request.user, role=Role.COMPANY_MEMBER)
-        public = Q(
-            status=OpeningStatus.OPEN,
-            company__kind=OrganisationKind.COMPANY,
-            company__verified_at__isnull=False,
-        )
+        # Public openings, and every opening of the viewer's own companies.
         return (
-            Opening.objects.filter(public | Q(company__in=own))
+            market_selectors.openings_visible_to(viewer=self.request.user)
             .select_related("company", "place")
             .prefetch_related("opening_skills__skill")
             .order_by("-published_at", "-created_at", "pk")
