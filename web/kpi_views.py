@@ -31,8 +31,9 @@ def _coordinator(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _period_and_breakdown(request: HttpRequest) -> tuple[kpis.Period, str, list[str]]:
-    """The asked period and breakdown; a wrong one falls back, with a message."""
+def _period_and_breakdown(request: HttpRequest) -> tuple[kpis.Period, str, bool]:
+    """The asked period and breakdown; a wrong one falls back, with a message on
+    the page. The flag says whether both were right."""
     errors = []
     default = kpis.Period.quarter_of(timezone.localdate())
     try:
@@ -44,7 +45,9 @@ def _period_and_breakdown(request: HttpRequest) -> tuple[kpis.Period, str, list[
     if breakdown not in kpis.BREAKDOWNS:
         errors.append(_("Unknown breakdown."))
         breakdown = kpis.TOTAL
-    return period, breakdown, errors
+    for error in errors:
+        messages.error(request, error)
+    return period, breakdown, not errors
 
 
 def _period_choices() -> list[str]:
@@ -64,9 +67,7 @@ def _columns() -> list[dict[str, Any]]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     _coordinator(request)
-    period, breakdown, errors = _period_and_breakdown(request)
-    for error in errors:
-        messages.error(request, error)
+    period, breakdown, _ok = _period_and_breakdown(request)
     data = kpis.dashboard(period=period, breakdown=breakdown)
     context = {
         **data,
@@ -137,10 +138,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     _coordinator(request)
     if fmt not in EXPORT_FORMATS:
         raise PermissionDenied
-    period, breakdown, errors = _period_and_breakdown(request)
-    if errors:
-        for error in errors:
-            messages.error(request, error)
+    period, breakdown, ok = _period_and_breakdown(request)
+    if not ok:
         return redirect("web:kpis")
     header, body = _table_for_export(period, breakdown)
     name = f"maakmatch-kpis-{period.label}-{breakdown}"
@@ -171,9 +170,7 @@ def baseline_take(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """A one-page printable quarterly report for the partners' meeting."""
     _coordinator(request)
-    period, _breakdown, errors = _period_and_breakdown(request)
-    for error in errors:
-        messages.error(request, error)
+    period, _breakdown, _ok = _period_and_breakdown(request)
     data = kpis.dashboard(period=period, breakdown="municipality")
     context = {
         **data,
@@ -191,9 +188,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def skills_gap(request: HttpRequest) -> HttpResponse:
     """What openings ask against what profiles offer, and what is missing most."""
     _coordinator(request)
-    period, _breakdown, errors = _period_and_breakdown(request)
-    for error in errors:
-        messages.error(request, error)
+    period, _breakdown, _ok = _period_and_breakdown(request)
     municipality = request.GET.get("municipality") or None
     level = request.GET.get("education_level") or None
     places = list(
