@@ -71,13 +71,11 @@ def skill_by_term() -> dict[str, Skill]:
     return terms
 
 
-def skill_names() -> list[str]:
+def skill_names(terms: dict[str, Skill] | None = None) -> list[str]:
     """Every skill's Dutch and English name, sorted: what a skill field offers as
-    the person types."""
-    names = set()
-    for nl, en in Skill.objects.values_list("label_nl", "label_en"):
-        names.update((nl, en))
-    return sorted(names, key=str.casefold)
+    the person types. Pass ``skill_by_term()``'s result to read the skills once."""
+    skills = (skill_by_term() if terms is None else terms).values()
+    return sorted({name for s in skills for name in (s.label_nl, s.label_en)}, key=str.casefold)
 
 
 def places_within(*, place: Place, km: float) -> list[int]:

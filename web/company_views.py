@@ -135,7 +135,7 @@ def _opening_form(request: HttpRequest, opening: Opening | None) -> HttpResponse
         "form": form,
         "skill_rows": skill_rows,
         "opening": opening,
-        "skill_options": marketplace_selectors.skill_names(),
+        "skill_options": marketplace_selectors.skill_names(terms),
     }
     return render(request, "web/opening_form.html", context)
 

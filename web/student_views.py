@@ -49,6 +49,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         Profile.objects.filter(user=request.user).prefetch_related("profile_skills__skill").first()
     )
     form = ProfileForm(request.POST or None, initial=_profile_initial(profile))
+    terms = marketplace_selectors.skill_by_term()
     skill_rows = ProfileSkillRows(
         request.POST or None,
         initial=[
@@ -56,7 +57,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             for ps in (profile.profile_skills.all() if profile else [])
         ],
         prefix="skills",
-        form_kwargs={"terms": marketplace_selectors.skill_by_term()},
+        form_kwargs={"terms": terms},
     )
     if request.method == "POST" and form.is_valid() & skill_rows.is_valid():
         skills = [(row["skill"], row["level"]) for row in skill_rows.rows()]
@@ -75,7 +76,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "skill_rows": skill_rows,
-        "skill_options": marketplace_selectors.skill_names(),
+        "skill_options": marketplace_selectors.skill_names(terms),
     }
     return render(request, "web/profile_form.html", context)
 
