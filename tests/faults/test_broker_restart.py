@@ -21,10 +21,10 @@ from django.utils import timezone
 from marketplace.models import Opening
 from matching.models import Match, MatchState
 from tests import factories
+from tests.private_services import PrivateRedis
 from tests.worker.test_pipeline_live import (  # noqa: F401 - fixtures and helpers
     ROOT,
     _environ,
-    _free_port,
     _wait_for,
     region,
 )
@@ -36,47 +36,6 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-class PrivateRedis:
-    def __init__(self, folder: Path) -> None:
-        self.port = _free_port()
-        self.folder = folder
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True
-        )
-
-    def start(self) -> None:
-        subprocess.run(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "yes",
-                "--dir",
-                str(self.folder),
-            ],
-            check=True,
-        )
-        assert _wait_for(lambda: self.cli("ping").stdout.strip() == "PONG", 10)
-
-    def stop(self) -> None:
-        self.cli("shutdown", "nosave")
-        assert _wait_for(lambda: self.cli("ping").returncode != 0, 10)
-
-    def queued(self) -> int:
-        return sum(int(self.cli("llen", q).stdout.strip() or 0) for q in ("matching", "default"))
 
 
 def _run(script: str, broker: str) -> str:

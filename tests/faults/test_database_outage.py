@@ -13,7 +13,6 @@ import contextlib
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,17 +23,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.private_services import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 RECOVERY_SECONDS = 30
 
 pytestmark = [pytest.mark.postgres]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _missing(reason: str) -> None:
@@ -47,7 +42,7 @@ class PrivatePostgres:
     """initdb + pg_ctl as the postgres user, on a free port, in a temporary folder."""
 
     def __init__(self, base: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = base / "pgdata"
         self.log = base / "pg.log"
         base.mkdir(parents=True, exist_ok=True)
@@ -130,7 +125,7 @@ def site(database: PrivatePostgres, tmp_path: Path) -> Iterator[int]:
             capture_output=True,
             timeout=300,
         )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
         cwd=ROOT,

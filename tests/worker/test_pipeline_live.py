@@ -12,7 +12,6 @@ import email
 import email.header
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from marketplace import services as market
 from marketplace.models import Opening, OpeningSkill, ProfileSkill
 from matching.models import Match, MatchState
 from tests import factories
+from tests.private_services import PrivateRedis, wait_for
 from tests.worker.test_worker import running_worker
 from worker.celery import app
 from worker.tasks import match_opening, matching_sweep
@@ -72,13 +72,7 @@ def ping_within(worker: subprocess.Popen, seconds: float) -> bool:
     return ping.delay().get(timeout=seconds) == "pong"
 
 
-def _wait_for(condition, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+_wait_for = wait_for
 
 
 @pytest.fixture
@@ -135,51 +129,15 @@ def _wait_until_still(read, seconds: float, limit: float = 60.0) -> None:
             last, since = now, time.monotonic()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_with_redis_down_a_save_succeeds_and_the_sweep_catches_up(
     region: dict, live_worker, tmp_path: Path
 ) -> None:
     # A private Redis, started and then stopped: "the broker is down".
-    server = shutil.which("redis-server")
-    assert server, "redis-server is needed for this test"
-    port = _free_port()
-    subprocess.run(
-        [
-            server,
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "yes",
-            "--dir",
-            str(tmp_path),
-        ],
-        check=True,
-    )
-    assert _wait_for(
-        lambda: (
-            subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode
-            == 0
-        ),
-        10,
-    )
-    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False)
-    assert _wait_for(
-        lambda: (
-            subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode
-            != 0
-        ),
-        10,
-    )
-    down = f"redis://127.0.0.1:{port}/0"
+    assert shutil.which("redis-server"), "redis-server is needed for this test"
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    redis.stop()
+    down = redis.url
     script = (
         "import django; django.setup();"
         "from marketplace.models import Opening; from marketplace.services import opening_publish;"
