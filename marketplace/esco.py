@@ -1,7 +1,10 @@
 """Reading the official ESCO CSV export (https://esco.ec.europa.eu, "Download"):
 ``skills_<lang>.csv`` with ``conceptUri``, ``preferredLabel``, ``altLabels`` (one
-per line), ``description``; and ``broaderRelationsSkillPillar.csv`` with
-``conceptUri`` and ``broaderUri``, which places every skill in the skill groups.
+per line), ``description``; ``broaderRelationsSkillPillar.csv`` with
+``conceptUri`` and ``broaderUri``, which places every skill in the skill groups;
+``occupationSkillRelations_<lang>.csv`` with ``occupationUri``, ``relationType``
+(essential or optional) and ``skillUri``: which skills each occupation needs; and
+``occupations_<lang>.csv`` with ``conceptUri`` and ``iscoGroup``.
 
 A file that does not fit fails whole, with the line number; nothing is stored."""
 
@@ -25,6 +28,14 @@ CATEGORY_BY_GROUP = {
     f"{ESCO_SKILL}S8": "production",
 }
 DEFAULT_CATEGORY = "production"
+ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
+# ISCO-08 groups whose occupations the region's companies hire: engineering
+# technicians (311), building and related trades (71: installers, plumbers),
+# metal and machinery (72), electrical and electronics (74), plant and machine
+# operators (81), assemblers (82), drivers and mobile plant (83), labourers in
+# manufacturing and transport (93), stock clerks (432).
+DEFAULT_ISCO = ("311", "71", "72", "74", "81", "82", "83", "93", "432")
+RELATION_TYPES = ("essential", "optional")
 SKILL_COLUMNS = ("conceptUri", "preferredLabel", "altLabels", "description")
 
 
@@ -95,3 +106,49 @@ def category_for(groups: set[str]) -> str:
         if group in groups:
             return category
     return DEFAULT_CATEGORY
+
+
+def relations_read(path: Path, *, types: Iterable[str] = RELATION_TYPES) -> dict[str, set[str]]:
+    """For each skill, the occupations that need it (of the relation ``types``)."""
+    wanted = set(types)
+    needed: dict[str, set[str]] = {}
+    for line, row in _rows(path, ("occupationUri", "relationType", "skillUri")):
+        occupation = (row.get("occupationUri") or "").strip()
+        kind = (row.get("relationType") or "").strip()
+        skill = (row.get("skillUri") or "").strip()
+        if not occupation.startswith(ESCO_OCCUPATION) or kind not in RELATION_TYPES or not skill:
+            raise DomainError(
+                f"{path.name}, line {line}: an occupation URI, a relation type "
+                "(essential or optional) and a skill URI are needed."
+            )
+        if kind in wanted:
+            needed.setdefault(skill, set()).add(occupation)
+    return needed
+
+
+def occupations_read(path: Path) -> dict[str, str]:
+    """Each occupation's ISCO-08 group code."""
+    isco: dict[str, str] = {}
+    for line, row in _rows(path, ("conceptUri", "iscoGroup")):
+        uri, group = (row.get("conceptUri") or "").strip(), (row.get("iscoGroup") or "").strip()
+        if not uri.startswith(ESCO_OCCUPATION) or not group.isdigit():
+            raise DomainError(
+                f"{path.name}, line {line}: an occupation URI and ISCO group are needed."
+            )
+        isco[uri] = group
+    return isco
+
+
+def skills_needed(
+    needed: dict[str, set[str]], isco: dict[str, str] | None, prefixes: Iterable[str]
+) -> set[str]:
+    """The skills some occupation needs; with ``isco``, only occupations whose ISCO
+    group starts with one of ``prefixes``."""
+    if isco is None:
+        return set(needed)
+    kept = tuple(prefixes)
+    return {
+        skill
+        for skill, occupations in needed.items()
+        if any(isco.get(o, "").startswith(kept) for o in occupations)
+    }

@@ -45,7 +45,7 @@ def test_import_twice_gives_the_same_rows() -> None:
     broader = ("--broader", str(FIXTURE / "broaderRelationsSkillPillar.csv"))
     first = _import(FIXTURE, *broader)
     assert "4 created" in first
-    assert "1 outside the groups" in first  # writing poetry is not manufacturing
+    assert "1 outside the chosen groups" in first  # writing poetry is not manufacturing
     rows = _rows()
     again = _import(FIXTURE, *broader)
     assert "0 created, 0 updated, 4 unchanged" in again
@@ -90,3 +90,49 @@ def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
         data = (FIXTURE / name).read_bytes()
         (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + data)
     assert "5 created" in _import(tmp_path)
+
+
+RELATIONS = ("--relations", str(FIXTURE / "occupationSkillRelations_en.csv"))
+OCCUPATIONS = ("--occupations", str(FIXTURE / "occupations_en.csv"))
+
+
+def test_relations_keep_the_skills_that_occupations_need() -> None:
+    """Wiring (4) is needed by no occupation in the file: it stays out."""
+    output = _import(FIXTURE, *RELATIONS)
+    assert "4 created" in output
+    assert set(Skill.objects.values_list("esco_uri", flat=True)) == {
+        URI + n for n in ("1", "2", "3", "5")
+    }
+
+
+def test_relations_with_occupations_keep_only_the_regions_isco_groups() -> None:
+    """The poet (ISCO 2641) is not the region's; turner, welder and forklift driver are."""
+    _import(FIXTURE, *RELATIONS, *OCCUPATIONS)
+    assert set(Skill.objects.values_list("esco_uri", flat=True)) == {
+        URI + n for n in ("1", "2", "3")
+    }
+    _import(FIXTURE, *RELATIONS, *OCCUPATIONS)  # again: the same rows
+    assert Skill.objects.count() == 3
+
+
+def test_essential_relations_only_and_chosen_isco_groups() -> None:
+    _import(FIXTURE, *RELATIONS, *OCCUPATIONS, "--relation-type", "essential", "--isco", "72")
+    assert set(Skill.objects.values_list("esco_uri", flat=True)) == {URI + "1", URI + "2"}
+
+
+def test_all_three_filters_together() -> None:
+    broader = ("--broader", str(FIXTURE / "broaderRelationsSkillPillar.csv"))
+    _import(FIXTURE, *broader, *RELATIONS, *OCCUPATIONS)
+    assert Skill.objects.count() == 3  # poetry fails both; wiring fails the relations
+
+
+def test_a_broken_relations_file_stores_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "occupationSkillRelations_en.csv"
+    lines = (FIXTURE / "occupationSkillRelations_en.csv").read_text().splitlines()
+    lines[3] = lines[3].replace("essential", "sometimes")
+    broken.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError, match="line 4"):
+        _import(FIXTURE, "--relations", str(broken))
+    with pytest.raises(CommandError, match="--occupations needs --relations"):
+        _import(FIXTURE, *OCCUPATIONS)
+    assert not Skill.objects.exists()
