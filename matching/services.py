@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from celery import current_app
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import InvalidState, NotAllowed
@@ -39,6 +39,7 @@ from matching.engine import (
 )
 from matching.engine.planner import plan_placements
 from matching.engine.records import RequiredSkill
+from matching.engine.skill_finder import SkillFinder
 from matching.models import Match, MatchRun, MatchRunStatus, MatchState
 
 MATCH_CONFIG = MatchConfig()  # the one place the product's engine settings come from
@@ -55,6 +56,40 @@ def engine_taxonomy() -> Taxonomy:
             terms.setdefault(Taxonomy.normalise(term), skill.slug)
     pairs = {tuple(sorted(pair)) for pair in through}
     return Taxonomy(keys=[s.slug for s in skills], related=sorted(pairs), terms=terms)
+
+
+@dataclass(frozen=True)
+class SkillProposal:
+    skill: Skill
+    text: str  # the words of the text that name it
+    score: float
+
+
+_finder: tuple[tuple, SkillFinder] | None = None
+
+
+def skill_finder() -> SkillFinder:
+    """The engine's finder over the current taxonomy, rebuilt only when a skill
+    is added, removed or changed (one aggregate query tells)."""
+    global _finder
+    version = tuple(Skill.objects.aggregate(n=Count("pk"), latest=Max("updated_at")).values())
+    if _finder is None or _finder[0] != version:
+        rows = Skill.objects.values_list("pk", "label_nl", "label_en", "synonyms")
+        finder = SkillFinder((pk, [nl, en, *synonyms]) for pk, nl, en, synonyms in rows)
+        _finder = (version, finder)
+    return _finder[1]
+
+
+def skill_proposals(
+    *, text: str, exclude: Sequence[int] = (), limit: int = 12
+) -> list[SkillProposal]:
+    """Taxonomy skills the text names, best first, leaving out ``exclude`` (the
+    skills already chosen). Proposals only: nothing is added to anything here."""
+    excluded = set(exclude)
+    found = skill_finder().find(text[:20_000], limit=limit + len(excluded))
+    found = [f for f in found if f.skill not in excluded][:limit]
+    skills = Skill.objects.in_bulk([f.skill for f in found])
+    return [SkillProposal(skills[f.skill], f.text, f.score) for f in found if f.skill in skills]
 
 
 def openings_for_matching(*, open_only: bool = True) -> QuerySet[Opening]:

@@ -18,9 +18,10 @@ from accounts.exceptions import DomainError
 from accounts.models import Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
-from marketplace.models import Opening
+from marketplace.models import SKILL_LEVEL_MIN, Importance, Opening
 from matching import selectors as matching_selectors
 from matching import workflow
+from web import skill_views
 from web.forms import (
     CompanyForm,
     InviteForm,
@@ -112,10 +113,19 @@ def _opening_form(request: HttpRequest, opening: Opening | None) -> HttpResponse
         prefix="skills",
         form_kwargs={"terms": terms},
     )
-    if request.method == "POST" and form.is_valid() & skill_rows.is_valid():
+    proposals = None
+    if request.method == "POST" and "propose" in request.POST:
+        proposals = skill_views.proposals_for(request)  # no script: the page asks again
+    elif request.method == "POST" and form.is_valid() & skill_rows.is_valid():
         fields = dict(form.cleaned_data)
         company = fields.pop("company", None) or (opening.company if opening else companies[0])
         skills = [(r["skill"], r["importance"], r["level"]) for r in skill_rows.rows()]
+        chosen = {skill.pk for skill, _importance, _level in skills}
+        skills += [
+            (skill, Importance.NICE, SKILL_LEVEL_MIN)
+            for skill in skill_views.proposed_skills_picked(request)
+            if skill.pk not in chosen
+        ]
         try:
             with transaction.atomic():
                 if opening is None:
@@ -134,6 +144,7 @@ def _opening_form(request: HttpRequest, opening: Opening | None) -> HttpResponse
     context = {
         "form": form,
         "skill_rows": skill_rows,
+        "proposals": proposals,
         "opening": opening,
         "skill_options": marketplace_selectors.skill_names(terms),
     }

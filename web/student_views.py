@@ -25,15 +25,25 @@ from accounts.exceptions import DomainError
 from accounts.models import Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
-from marketplace.models import Profile
+from marketplace.models import SKILL_LEVEL_MIN, Profile
 from matching import privacy, workflow
+from web import skill_views
 from web.forms import AccountDeleteForm, ProfileForm, ProfileSkillRows, SettingsForm
 from web.views import show_domain_error
 
 
-def _profile_initial(profile: Profile | None) -> dict[str, Any]:
+def _profile_initial(profile: Profile | None, user: Any) -> dict[str, Any]:
     if profile is None:
-        return {"is_visible": True}
+        # A first profile starts from what the school's class list said.
+        invitation = selectors.invitation_accepted_by(user=user)
+        initial: dict[str, Any] = {"is_visible": True}
+        if invitation is not None:
+            initial.update(
+                education_level=invitation.education_level,
+                programme=invitation.programme,
+                crebo_code=invitation.crebo_code,
+            )
+        return initial
     initial = {name: getattr(profile, name) for name in marketplace_services.PROFILE_FIELDS}
     initial["is_visible"] = profile.is_visible
     return initial
@@ -48,7 +58,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = (
         Profile.objects.filter(user=request.user).prefetch_related("profile_skills__skill").first()
     )
-    form = ProfileForm(request.POST or None, initial=_profile_initial(profile))
+    form = ProfileForm(request.POST or None, initial=_profile_initial(profile, request.user))
     terms = marketplace_selectors.skill_by_term()
     skill_rows = ProfileSkillRows(
         request.POST or None,
@@ -59,8 +69,17 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         prefix="skills",
         form_kwargs={"terms": terms},
     )
-    if request.method == "POST" and form.is_valid() & skill_rows.is_valid():
+    proposals = None
+    if request.method == "POST" and "propose" in request.POST:
+        proposals = skill_views.proposals_for(request)  # no script: the page asks again
+    elif request.method == "POST" and form.is_valid() & skill_rows.is_valid():
         skills = [(row["skill"], row["level"]) for row in skill_rows.rows()]
+        chosen = {skill.pk for skill, _level in skills}
+        skills += [
+            (skill, SKILL_LEVEL_MIN)
+            for skill in skill_views.proposed_skills_picked(request)
+            if skill.pk not in chosen
+        ]
         try:
             with transaction.atomic():
                 workflow.profile_write(
@@ -76,6 +95,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "skill_rows": skill_rows,
+        "proposals": proposals,
         "skill_options": marketplace_selectors.skill_names(terms),
     }
     return render(request, "web/profile_form.html", context)
