@@ -425,6 +425,18 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What a school's class list says about the student (a CSV import fills these;
+    # the profile editor starts from them).
+    education_level = models.CharField(
+        _("education level"), max_length=10, choices=EducationLevel.choices, blank=True
+    )
+    programme = models.CharField(_("programme"), max_length=200, blank=True)
+    crebo_code = models.CharField(_("crebo code"), max_length=5, blank=True)
+    class_name = models.CharField(_("class"), max_length=50, blank=True)
+    import_job = models.ForeignKey(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -483,3 +495,73 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ImportKind(models.TextChoices):
+    STUDENTS = "students", _("student invitations")
+    OPENINGS = "openings", _("openings")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting for a worker")
+    CHECKING = "checking", _("checking the rows")
+    SAVING = "saving", _("saving")
+    SENDING = "sending", _("sending the emails")
+    DONE = "done", _("done")
+    FAILED = "failed", _("refused")
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV file: checked whole, then stored whole, or not at all.
+
+    Small files are handled while the person waits; a file over
+    ``MAAKMATCH_IMPORT_INLINE_ROWS`` rows goes to the worker, which reports its
+    progress here. The uploaded text is kept only until the job ends.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="import_jobs"
+    )
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    language = models.CharField(max_length=8, default="nl")
+    content = models.TextField(blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    emails_sent = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ImportKind.values), name="import_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="import_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

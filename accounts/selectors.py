@@ -173,5 +173,15 @@ def invitations_for_viewer(*, viewer: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(organisation__in=managed).select_related("organisation")
 
 
+def invitation_accepted_by(*, user: User) -> Invitation | None:
+    """The latest student invitation this person accepted: what their school's
+    class list said about them (level, programme, crebo, class)."""
+    return (
+        Invitation.objects.filter(accepted_by=user, role=Role.STUDENT)
+        .order_by("-accepted_at")
+        .first()
+    )
+
+
 def invitation_by_token(*, token: str) -> Invitation | None:
     return Invitation.objects.select_related("organisation").filter(token=token).first()

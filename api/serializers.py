@@ -12,6 +12,7 @@ from rest_framework import serializers
 from accounts.models import (
     ApiToken,
     EducationLevel,
+    ImportJob,
     Membership,
     Organisation,
     Sector,
@@ -504,3 +505,47 @@ class SkillsGapSerializer(serializers.Serializer):
 
 class AccountDeleteSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=200, write_only=True, trim_whitespace=False)
+
+
+class ImportLineErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(
+        help_text="The file's line (1 is the header); 0: the whole file."
+    )
+    column = serializers.CharField(help_text="The column as the file's header names it.")
+    message = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    errors = ImportLineErrorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "organisation",
+            "filename",
+            "rows_total",
+            "rows_done",
+            "created_count",
+            "skipped_count",
+            "emails_sent",
+            "errors",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The CSV file (UTF-8; ; or , separated).")
+    organisation = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**18 - 1,
+        help_text=(
+            "The school (class lists) or company (openings). A coordinator leaves it out to "
+            "import openings for any company, named per row by KvK number."
+        ),
+    )

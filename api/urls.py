@@ -16,6 +16,7 @@ router.register("suggestions", views.SuggestionViewSet, basename="suggestion")
 router.register("placements", views.PlacementViewSet, basename="placement")
 router.register("runs", views.MatchRunViewSet, basename="run")
 router.register("tokens", views.ApiTokenViewSet, basename="token")
+router.register("imports", views.ImportViewSet, basename="import")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -22,13 +22,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import imports as account_imports
 from accounts import selectors
 from accounts import services as accounts_services
 from accounts.exceptions import DomainError, NotAllowed
-from accounts.models import ApiToken, Organisation, OrganisationKind, Role
+from accounts.models import ApiToken, ImportJob, Organisation, OrganisationKind, Role
+from accounts.tabular import MAX_BYTES, TableInvalid
 from api import filters
 from api import serializers as s
 from api.authentication import TOKEN_AUTH
+from api.exceptions import error_body
+from marketplace import imports as market_imports
 from marketplace import selectors as market_selectors
 from marketplace import services as market
 from marketplace.models import Opening, Place, Placement, Profile, Skill
@@ -588,3 +592,95 @@ class SkillsGapView(APIView):
             education_level=query.get("education_level") or None,
         )
         return Response(s.SkillsGapSerializer({"period": period.label, "rows": rows}).data)
+
+
+class ImportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Bulk imports from CSV and their progress. Each person sees only their own.
+
+    Upload with ``multipart/form-data``. A file of at most 500 rows is checked and
+    stored at once (201). A longer one is queued for the worker (202); poll its
+    ``status`` and ``rows_done``. A file with any bad line stores nothing: 400
+    with every problem in ``lines`` (and in ``fields.file``), or, for a queued
+    file, ``status: failed`` with the problems in ``errors``. The columns are
+    listed on the upload pages, which also offer a template.
+    """
+
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = s.ImportJobSerializer
+    permission_classes = [IsAuthenticated]
+    ordering_fields = ["created_at"]
+    filterset_fields = ["kind", "status"]
+
+    def get_queryset(self) -> QuerySet[ImportJob]:
+        return account_imports.jobs_of(viewer=self.request.user)
+
+    def _start(
+        self, request: Request, start: Any, organisation: Organisation | None, upload: Any
+    ) -> Response:
+        try:
+            job = start(
+                by=request.user,
+                organisation=organisation,
+                filename=upload.name or "",
+                data=upload.read(MAX_BYTES + 1),
+            )
+        except TableInvalid as exc:
+            lines = [e.as_dict() for e in exc.errors]
+            detail = _("Nothing was imported: fix the lines below and upload the file again.")
+            body = error_body(
+                "invalid",
+                detail,
+                {
+                    "file": [
+                        f"{e.line}: {e.column}: {e.message}"
+                        if e.column
+                        else f"{e.line}: {e.message}"
+                        for e in exc.errors
+                    ]
+                },
+            )
+            return Response({**body, "lines": lines}, status=status.HTTP_400_BAD_REQUEST)
+        queued = job.status == "queued"
+        return Response(
+            s.ImportJobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED if queued else status.HTTP_201_CREATED,
+        )
+
+    def _upload(self, request: Request, role: str) -> tuple[Organisation | None, Any]:
+        """The uploaded file, and the organisation (of the viewer's, with ``role``) it is for."""
+        data = _valid(s.ImportUploadSerializer, request)
+        if "organisation" not in data:
+            return None, data["file"]
+        organisation = (
+            selectors.organisations_for_user(user=request.user, role=role)
+            .filter(pk=data["organisation"])
+            .first()
+        )
+        if organisation is None:
+            raise DomainError(_("You cannot import for this organisation."), field="organisation")
+        return organisation, data["file"]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportUploadSerializer},
+        responses={201: s.ImportJobSerializer, 202: s.ImportJobSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def students(self, request: Request) -> Response:
+        """A counsellor's class list: name, email, education level, programme, crebo, class.
+        Each new student gets an invitation email; people already invited are skipped."""
+        organisation, upload = self._upload(request, Role.COUNSELLOR)
+        if organisation is None:
+            raise DomainError(_("Choose the school the students join."), field="organisation")
+        return self._start(request, account_imports.students_import_start, organisation, upload)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportUploadSerializer},
+        responses={201: s.ImportJobSerializer, 202: s.ImportJobSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def openings(self, request: Request) -> Response:
+        """A company's openings (members give ``organisation``), or any company's
+        (coordinators leave it out and fill the KvK column). Skills by any label
+        or synonym; an unknown one is reported with the closest names."""
+        organisation, upload = self._upload(request, Role.COMPANY_MEMBER)
+        return self._start(request, market_imports.openings_import_start, organisation, upload)

@@ -224,6 +224,8 @@ MAAKMATCH_RETENTION_WARNING_DAYS = env_int("MAAKMATCH_RETENTION_WARNING_DAYS", 3
 MAAKMATCH_RETENTION_DECIDED_MONTHS = env_int("MAAKMATCH_RETENTION_DECIDED_MONTHS", 12, minimum=1)
 # How long a counsellor's invitation link stays valid.
 MAAKMATCH_INVITATION_DAYS = env_int("MAAKMATCH_INVITATION_DAYS", 30, minimum=1)
+# Imports with more rows than this run on the worker, with a progress bar.
+MAAKMATCH_IMPORT_INLINE_ROWS = env_int("MAAKMATCH_IMPORT_INLINE_ROWS", 500, minimum=1)
 # Where people reach the site: links in emails sent by the worker (no request there).
 MAAKMATCH_BASE_URL = (env_str("MAAKMATCH_BASE_URL") or "http://localhost:8000").rstrip("/")
 # A student's daily digest lists at most this many suggestions, and at most this

@@ -164,7 +164,7 @@ def coordinator_group_ensure() -> Group:
     return group
 
 
-def _matching_request(model: type[Opening] | type[Profile], pk: int, task: str) -> None:
+def matching_request(model: type[Opening] | type[Profile], pk: int, task: str) -> None:
     """Flag the row, then, once committed, ask a worker to match it now.
 
     The flag is the truth (the worker's minute sweep finds every flagged row); the
@@ -189,7 +189,7 @@ def opening_save(*, opening: Opening) -> Opening:
     opening.full_clean()
     opening.save()
     if opening.status == OpeningStatus.OPEN or opening.matches.exists():
-        _matching_request(Opening, opening.pk, "worker.match_opening")
+        matching_request(Opening, opening.pk, "worker.match_opening")
     return opening
 
 
@@ -209,7 +209,7 @@ def profile_save(*, profile: Profile) -> Profile:
     profile.full_clean(exclude=["user"])
     profile.save()
     if profile.is_visible or profile.matches.exists():
-        _matching_request(Profile, profile.pk, "worker.match_profile")
+        matching_request(Profile, profile.pk, "worker.match_profile")
     return profile
 
 
@@ -217,7 +217,7 @@ def profile_save(*, profile: Profile) -> Profile:
 def profile_visibility_set(*, profile: Profile, visible: bool) -> Profile:
     """Open or close a profile to suggestions, touching nothing else on it."""
     Profile.objects.filter(pk=profile.pk).update(is_visible=visible, updated_at=timezone.now())
-    _matching_request(Profile, profile.pk, "worker.match_profile")
+    matching_request(Profile, profile.pk, "worker.match_profile")
     profile.refresh_from_db()
     return profile
 
@@ -232,7 +232,7 @@ def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
     # Bump the version, so every worker's warm index reads the rows again.
     openings.update(updated_at=now)
     for pk in openings.values_list("pk", flat=True):
-        _matching_request(Opening, pk, "worker.match_opening")
+        matching_request(Opening, pk, "worker.match_opening")
     return company
 
 
@@ -247,7 +247,7 @@ def opening_close(*, opening: Opening, reason: str = ClosedReason.BY_COMPANY) ->
     locked.closed_reason = reason
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_reason", "closed_at", "updated_at"])
-    _matching_request(Opening, locked.pk, "worker.match_opening")
+    matching_request(Opening, locked.pk, "worker.match_opening")
     return locked
 
 
@@ -295,7 +295,7 @@ def placement_record(
     opening.save(
         update_fields=["places_filled", "status", "closed_reason", "closed_at", "updated_at"]
     )
-    _matching_request(Opening, opening.pk, "worker.match_opening")
+    matching_request(Opening, opening.pk, "worker.match_opening")
     return placement, full
 
 
@@ -329,7 +329,7 @@ def placement_cancel_record(*, placement: Placement, by: User, reason: str) -> b
         opening.expires_at = now + dt.timedelta(days=settings.MAAKMATCH_OPENING_OPEN_DAYS)
         fields += ["status", "closed_reason", "closed_at", "expires_at"]
     opening.save(update_fields=fields)
-    _matching_request(Opening, opening.pk, "worker.match_opening")
+    matching_request(Opening, opening.pk, "worker.match_opening")
     return reopened
 
 

@@ -187,7 +187,9 @@ def account_erase(*, user: User) -> User:
     # Login throttling keeps the address typed at the login form.
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
-    Invitation.objects.filter(accepted_by=user).update(email="", full_name="")
+    Invitation.objects.filter(accepted_by=user).update(
+        email="", full_name="", education_level="", programme="", crebo_code="", class_name=""
+    )
     # An open invitation addressed to them goes: blanking its address would turn
     # it into a link anyone could use.
     Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).delete()

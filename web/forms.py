@@ -443,3 +443,22 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+class ImportUploadForm(forms.Form):
+    """A CSV file, and (when the person could mean several) which organisation it is for."""
+
+    organisation = IdChoiceField(queryset=None, label=_("Organisation"))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Separated by semicolons or commas, saved as UTF-8 (Excel: “CSV UTF-8”)."),
+    )
+
+    def __init__(self, *args: object, organisations: object | None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = organisations
+            if organisations.count() == 1:
+                self.fields["organisation"].initial = organisations.first()

@@ -3,8 +3,10 @@ from django.urls import path, register_converter
 from web import (
     company_views,
     counsellor_views,
+    import_views,
     kpi_views,
     public_views,
+    skill_views,
     student_views,
     two_factor_views,
     views,
@@ -41,6 +43,16 @@ urlpatterns = [
     path("signup/company/", views.signup_company, name="signup_company"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("counsellor/invitations/", views.invitations, name="invitations"),
+    path("counsellor/invitations/import/", import_views.students_import, name="students_import"),
+    path("company/openings/import/", import_views.openings_import, name="openings_import"),
+    path(
+        "coordinator/openings/import/",
+        import_views.openings_import_region,
+        name="openings_import_region",
+    ),
+    path("skills/proposals/", skill_views.skill_proposals, name="skill_proposals"),
+    path("imports/<id:job_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/template/<str:kind>.csv", import_views.import_template, name="import_template"),
     path("counsellor/students/", views.students, name="students"),
     path(
         "counsellor/students/<id:student_id>/consent/",

@@ -15,6 +15,8 @@ from celery import group, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from accounts import imports as account_imports
+from marketplace import imports as marketplace_imports
 from matching import notifications, pipeline
 
 logger = logging.getLogger(__name__)
@@ -91,6 +93,8 @@ def matching_sweep() -> int:
     chunks = pipeline.chunks_stalled(older_than=settings.MAAKMATCH_RUN_STALL)
     for pk in chunks:
         match_run_chunk.delay(pk)
+    for pk, task in account_imports.jobs_stalled(older_than=settings.MAAKMATCH_RUN_STALL):
+        (import_emails if task == "worker.import_emails" else import_run).delay(pk)
     if openings or profiles or chunks:
         logger.info(
             "Sweep re-enqueued %s openings, %s profiles and %s run chunks.",
@@ -99,6 +103,17 @@ def matching_sweep() -> int:
             len(chunks),
         )
     return len(openings) + len(profiles) + len(chunks)
+
+
+@shared_task(name="worker.import_run", **RETRY)
+def import_run(job_id: int) -> str:
+    """Check a large uploaded file with progress, then save it whole (or refuse it)."""
+    return marketplace_imports.job_run(job_id=job_id)
+
+
+@shared_task(name="worker.import_emails", **NOTIFY_RETRY)
+def import_emails(job_id: int) -> int:
+    return account_imports.invitation_emails_send(job_id=job_id)
 
 
 @shared_task(name="worker.openings_expire", **RETRY)

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import ApiToken, Organisation, User
+from accounts.models import ApiToken, ImportJob, ImportKind, Organisation, User
 from accounts.services import api_token_create
 from marketplace.models import OpeningSkill, Placement
 from matching import workflow
@@ -50,6 +50,7 @@ class Objects:
     placement: Placement
     run: MatchRun
     token: ApiToken
+    job: ImportJob
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -101,6 +102,9 @@ def objects(world: World) -> Objects:
         placement=placement,
         run=MatchRun.objects.create(status="finished", engine_version="1.0.0"),
         token=token,
+        job=ImportJob.objects.create(
+            kind=ImportKind.STUDENTS, organisation=world.school_a, created_by=world.dirk
+        ),
     )
 
 
@@ -259,9 +263,13 @@ ROWS = [
     r("token-list", "post", "401 201 201 201 201 201 201 201", body={"name": "Koppeling"}),
     r("token-detail", "get", "401 200 404 404 404 404 404 404", pk("token")),
     r("token-detail", "delete", "401 204 404 404 404 404 404 404", pk("token")),
+    # Imports: each person sees only their own.
+    r("import-list", "get", "401 200 200 200 200 200 200 200"),
+    r("import-detail", "get", "401 404 404 200 404 404 404 404", pk("job")),
 ]
-# Routes checked elsewhere: starting a run needs a broker (tests/web/test_runs.py).
-ELSEWHERE = {("run-start", "post")}
+# Routes checked elsewhere: starting a run needs a broker (tests/web/test_runs.py);
+# uploads are multipart, with every persona, in tests/api/test_imports.py.
+ELSEWHERE = {("run-start", "post"), ("import-students", "post"), ("import-openings", "post")}
 CASES = [(row, persona) for row in ROWS for persona in PERSONAS]
 
 

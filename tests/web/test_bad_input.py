@@ -110,6 +110,7 @@ FORMS = [
             "skills-0-skill",
             "skills-0-level",
             "skills-TOTAL_FORMS",
+            "proposed_skill",
         ],
     ),
     Form(
@@ -177,6 +178,20 @@ FORMS = [
         "dirk",
         lambda w: {"organisation": str(w.school_a.pk), "role": "student"},
         ["organisation", "role", "email", "full_name"],
+    ),
+    Form(
+        "skill_proposals",
+        lambda w: reverse("web:skill_proposals"),
+        "bram",
+        lambda w: {"description": "Je last met MIG/MAG."},
+        ["description", "about", "title", "skills-0-skill"],
+    ),
+    Form(
+        "students_import",
+        lambda w: reverse("web:students_import"),
+        "dirk",
+        lambda w: {"organisation": str(w.school_a.pk)},
+        ["organisation"],
     ),
     Form(
         "api_token",

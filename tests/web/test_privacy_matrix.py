@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from accounts.models import ImportJob, ImportKind, ImportStatus
 from matching.models import Match, MatchState, SuggestionReport
 from tests import factories
 from tests.conftest import World
@@ -31,6 +32,7 @@ class Case:
     approved: Match  # approved, waiting for Sam's answer
     other_student: object  # a student of school B
     report: SuggestionReport  # Sam reported the approved one
+    job: ImportJob  # Dirk imported a class list
 
 
 @pytest.fixture
@@ -45,7 +47,15 @@ def case(world: World) -> Case:
     factories.MembershipFactory(user=other, organisation=world.school_b)
     approved = match(S.APPROVED)
     report = SuggestionReport.objects.create(match=approved, reporter=world.sam, reason="Te ver")
-    return Case(world, match(S.STUDENT_YES), match(S.SUGGESTED), approved, other, report)
+    job = ImportJob.objects.create(
+        kind=ImportKind.STUDENTS,
+        organisation=world.school_a,
+        created_by=world.dirk,
+        filename="klas-2a.csv",
+        status=ImportStatus.FAILED,
+        errors=[{"line": 2, "column": "e-mail", "message": world.sam.email}],
+    )
+    return Case(world, match(S.STUDENT_YES), match(S.SUGGESTED), approved, other, report, job)
 
 
 # (route name, method, url args from the case, the owner persona's attribute, data)
@@ -72,6 +82,7 @@ BY_ID: list[tuple[str, str, Callable[[Case], list], str, dict]] = [
     ),
     ("report_handled", "post", lambda c: [c.report.pk], "dirk", {}),
     ("company_edit", "get", lambda c: [c.world.company_x.slug], "bram", {}),
+    ("import_detail", "get", lambda c: [c.job.pk], "dirk", {}),
 ]
 OUTSIDERS = ["otto", "olga", "other_student"]
 
@@ -110,6 +121,8 @@ LISTS = [
     ("company_openings", ""),
     ("dashboard", ""),
     ("invitations", ""),
+    ("students_import", ""),
+    ("openings_import", ""),
 ]
 
 
@@ -161,6 +174,11 @@ NO_ONE_ELSES_DATA = {
     "companies_to_verify",
     "company_verify",
     "match_runs",
+    # A coordinator's openings import (companies only), and the empty templates.
+    "openings_import_region",
+    "import_template",
+    # Skill proposals for the text the viewer posts.
+    "skill_proposals",
     # The region's figures: aggregates only, small numbers hidden (tests/web/test_kpi_pages.py).
     "kpis",
     "kpi_export",

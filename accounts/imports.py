@@ -1,0 +1,458 @@
+"""Bulk imports: the job that carries an uploaded file, and a school's class list
+as student invitations.
+
+An import is checked whole before anything is stored; a file with one bad line
+stores nothing and reports every bad line (``accounts.tabular``). A file of at
+most ``MAAKMATCH_IMPORT_INLINE_ROWS`` rows is handled while the person waits.
+A longer one becomes a queued ``ImportJob`` that the worker checks (reporting
+progress), saves in one transaction, and then sends the emails of.
+
+Importing the same file again adds nothing: a row whose person already holds a
+usable invitation, or already belongs to the school, is counted as skipped.
+
+May import: accounts. marketplace.imports builds the openings import on this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from accounts import selectors
+from accounts.exceptions import NotAllowed
+from accounts.models import (
+    EducationLevel,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+from accounts.tabular import Column, ErrorList, Table, TableInvalid, table_read
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 250
+EMAIL_BATCH = 100
+
+# Check: the rows of a table, a progress callback -> a plan to save, or TableInvalid.
+Check = Callable[[ImportJob, Table, Callable[[int], None]], Any]
+# Save: the job and the plan -> (created, skipped); runs inside one transaction.
+Save = Callable[[ImportJob, Any], tuple[int, int]]
+
+
+# --- jobs ---------------------------------------------------------------------
+
+
+def _progress_writer(job: ImportJob) -> Callable[[int], None]:
+    def write(done: int) -> None:
+        if done % PROGRESS_EVERY == 0 or done == job.rows_total:
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    return write
+
+
+def _no_progress(done: int) -> None:
+    return None
+
+
+def job_start(
+    *,
+    kind: str,
+    organisation: Organisation | None,
+    by: User,
+    filename: str,
+    data: bytes,
+    columns: Sequence[Column],
+    check: Check,
+    save: Save,
+    task: str = "worker.import_run",
+) -> ImportJob:
+    """Read ``data``; a small file is checked and saved now, a large one is queued.
+
+    Raises ``TableInvalid`` (nothing stored, no job) when the file or a row of a
+    small file is wrong. A large file's row errors end up on its job instead.
+    """
+    table = table_read(data, columns=columns)
+    job = ImportJob(
+        kind=kind,
+        organisation=organisation,
+        created_by=by,
+        filename=filename[:200],
+        language=get_language() or settings.LANGUAGE_CODE,
+        rows_total=len(table.rows),
+    )
+    if len(table.rows) > settings.MAAKMATCH_IMPORT_INLINE_ROWS:
+        job.content = data.decode("utf-8-sig")
+        job.save()
+        transaction.on_commit(lambda: _send(task, job.pk))
+        return job
+    plan = check(job, table, _no_progress)
+    with transaction.atomic():
+        job.status = ImportStatus.SAVING
+        job.started_at = timezone.now()
+        job.save()
+        created, skipped = save(job, plan)
+        _job_saved(job, created=created, skipped=skipped)
+    return job
+
+
+def _job_saved(job: ImportJob, *, created: int, skipped: int) -> None:
+    job.created_count, job.skipped_count = created, skipped
+    job.rows_done = job.rows_total
+    job.content = ""
+    sends_email = job.kind == ImportKind.STUDENTS and created
+    job.status = ImportStatus.SENDING if sends_email else ImportStatus.DONE
+    if not sends_email:
+        job.finished_at = timezone.now()
+    job.save()
+    if sends_email:
+        transaction.on_commit(lambda: _send("worker.import_emails", job.pk))
+
+
+def _send(task: str, job_id: int) -> None:
+    try:
+        current_app.send_task(task, args=[job_id], retry=False)
+    except Exception:
+        logger.warning("Could not enqueue %s(%s); the sweep will pick it up.", task, job_id)
+
+
+def job_run(*, job_id: int, columns: Sequence[Column], check: Check, save: Save) -> str:
+    """The worker's part for a large file: check with progress, then save whole."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.CHECKING]
+    ).update(status=ImportStatus.CHECKING, started_at=timezone.now(), rows_done=0)
+    if not claimed:
+        return "not queued"
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    with translation.override(job.language):
+        try:
+            table = table_read(job.content.encode("utf-8"), columns=columns)
+            plan = check(job, table, _progress_writer(job))
+        except TableInvalid as exc:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.FAILED,
+                errors=[e.as_dict() for e in exc.errors],
+                content="",
+                finished_at=timezone.now(),
+            )
+            return "refused"
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.SAVING, rows_done=job.rows_total
+        )
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportStatus.SAVING:
+                return "already saved"
+            created, skipped = save(job, plan)
+            _job_saved(job, created=created, skipped=skipped)
+    if job.status == ImportStatus.SENDING:
+        invitation_emails_send(job_id=job.pk)
+    return "done"
+
+
+def jobs_stalled(*, older_than: dt.timedelta) -> list[tuple[int, str]]:
+    """Jobs the worker should have finished by now, and the task that does their next step.
+
+    A queued or checking job restarts (nothing is stored before the save); a
+    job sending emails resumes with the emails not yet sent.
+    """
+    cutoff = timezone.now() - older_than
+    stalled = ImportJob.objects.filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.SENDING],
+        created_at__lt=cutoff,
+    ).exclude(started_at__gte=cutoff)
+    ImportJob.objects.filter(
+        pk__in=stalled.filter(status=ImportStatus.CHECKING).values("pk")
+    ).update(status=ImportStatus.QUEUED)
+    return [
+        (pk, "worker.import_emails" if status == ImportStatus.SENDING else "worker.import_run")
+        for pk, status in stalled.values_list("pk", "status")
+    ]
+
+
+def jobs_of(*, viewer: User) -> Any:
+    """The imports a person started; nobody else sees them (they name students)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by=viewer).select_related("organisation")
+
+
+# --- student invitations --------------------------------------------------------
+
+STUDENT_COLUMNS = (
+    Column(
+        "full_name",
+        gettext_lazy("name"),
+        aliases=("naam", "name", "full name", "volledige naam", "student"),
+        help=gettext_lazy("First and last name."),
+    ),
+    Column(
+        "email",
+        gettext_lazy("email"),
+        aliases=("e-mail", "email", "e-mailadres", "emailadres", "email address"),
+        help=gettext_lazy("The address the invitation goes to."),
+    ),
+    Column(
+        "education_level",
+        gettext_lazy("education level"),
+        aliases=("niveau", "opleidingsniveau", "onderwijsniveau", "education level", "level"),
+        help=gettext_lazy("For example: VMBO, HAVO, MBO 2, MBO 4, HBO."),
+    ),
+    Column(
+        "programme",
+        gettext_lazy("programme"),
+        aliases=("opleiding", "programme", "program"),
+        required=False,
+        help=gettext_lazy("The name of the programme (optional)."),
+    ),
+    Column(
+        "crebo_code",
+        gettext_lazy("crebo"),
+        aliases=("crebo", "crebo code", "crebonummer"),
+        required=False,
+        help=gettext_lazy("The programme's five-digit crebo number (optional)."),
+    ),
+    Column(
+        "class_name",
+        gettext_lazy("class"),
+        aliases=("klas", "class", "groep", "group"),
+        required=False,
+        help=gettext_lazy("The class or group (optional)."),
+    ),
+)
+
+
+def education_level_parse(text: str) -> str | None:
+    """An education level from how schools write it: "mbo2", "MBO 2", "MBO-niveau 2",
+    "MBO level 2", "VMBO-KB", "havo"... ``None`` when it is none of them."""
+    key = re.sub(r"[\s\-_.]+|niveau|level", "", text.casefold())
+    if key.startswith("vmbo"):
+        return EducationLevel.VMBO
+    return key if key in EducationLevel.values else None
+
+
+@dataclass(frozen=True)
+class InvitationPlan:
+    line: int
+    email: str
+    full_name: str
+    education_level: str
+    programme: str
+    crebo_code: str
+    class_name: str
+
+
+def _student_row_check(row: dict[str, str], header: Callable[[str], str]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if not row["full_name"]:
+        problems.append((header("full_name"), _("The name is empty.")))
+    elif len(row["full_name"]) > 200:
+        problems.append((header("full_name"), _("The name is longer than 200 characters.")))
+    try:
+        if len(row["email"]) > 254:
+            raise ValidationError("too long")
+        validate_email(row["email"])
+    except ValidationError:
+        problems.append(
+            (
+                header("email"),
+                _("This is not a valid email address.")
+                if row["email"]
+                else _("The email address is empty."),
+            )
+        )
+    if education_level_parse(row["education_level"]) is None:
+        problems.append(
+            (
+                header("education_level"),
+                _("Unknown education level; use one of: %(levels)s.")
+                % {"levels": ", ".join(str(label) for label in EducationLevel.labels)},
+            )
+        )
+    crebo = row.get("crebo_code", "")
+    if crebo and not re.fullmatch(r"\d{5}", crebo):
+        problems.append((header("crebo_code"), _("A crebo number has five digits.")))
+    if len(row.get("programme", "")) > 200:
+        problems.append((header("programme"), _("The programme is longer than 200 characters.")))
+    if len(row.get("class_name", "")) > 50:
+        problems.append((header("class_name"), _("The class is longer than 50 characters.")))
+    return problems
+
+
+def students_check(
+    job: ImportJob, table: Table, progress: Callable[[int], None]
+) -> list[InvitationPlan]:
+    errors = ErrorList()
+    seen: dict[str, int] = {}
+    plans: list[InvitationPlan] = []
+    for done, row in enumerate(table.rows, start=1):
+        values = row.values
+        for column, message in _student_row_check(values, table.header):
+            errors.add(row.line, column, message)
+        email = values["email"].lower()
+        if email and email in seen:
+            errors.add(
+                row.line,
+                table.header("email"),
+                _("The same email address as line %(line)s.") % {"line": seen[email]},
+            )
+        seen.setdefault(email, row.line)
+        if not errors:
+            plans.append(
+                InvitationPlan(
+                    line=row.line,
+                    email=email,
+                    full_name=values["full_name"],
+                    education_level=education_level_parse(values["education_level"]) or "",
+                    programme=values.get("programme", ""),
+                    crebo_code=values.get("crebo_code", ""),
+                    class_name=values.get("class_name", ""),
+                )
+            )
+        progress(done)
+    errors.raise_if_any()
+    return plans
+
+
+def students_save(job: ImportJob, plans: list[InvitationPlan]) -> tuple[int, int]:
+    """Create the invitations not already there; the organisation's row is locked,
+    so two imports of one list at once cannot both create them."""
+    organisation = Organisation.objects.select_for_update().get(pk=job.organisation_id)
+    now = timezone.now()
+    emails = [plan.email for plan in plans]
+    invited = set(
+        Invitation.objects.filter(
+            organisation=organisation,
+            role=Role.STUDENT,
+            email__in=emails,
+            accepted_at__isnull=True,
+            expires_at__gt=now,
+        ).values_list("email", flat=True)
+    )
+    members = set(
+        Membership.objects.filter(
+            organisation=organisation, role=Role.STUDENT, user__email__in=emails
+        ).values_list("user__email", flat=True)
+    )
+    expires = now + dt.timedelta(days=settings.MAAKMATCH_INVITATION_DAYS)
+    new = [
+        Invitation(
+            organisation=organisation,
+            role=Role.STUDENT,
+            email=plan.email,
+            full_name=plan.full_name,
+            education_level=plan.education_level,
+            programme=plan.programme,
+            crebo_code=plan.crebo_code,
+            class_name=plan.class_name,
+            created_by=job.created_by,
+            created_at=now,
+            expires_at=expires,
+            import_job=job,
+        )
+        for plan in plans
+        if plan.email not in invited and plan.email not in members
+    ]
+    Invitation.objects.bulk_create(new, batch_size=1000)
+    return len(new), len(plans) - len(new)
+
+
+def students_import_start(
+    *, organisation: Organisation, by: User, filename: str, data: bytes
+) -> ImportJob:
+    """A counsellor uploads a class list; see the module's docstring."""
+    if not selectors.user_can_invite_to(user=by, organisation=organisation, role=Role.STUDENT):
+        raise NotAllowed(_("You cannot invite people to this organisation."))
+    return job_start(
+        kind=ImportKind.STUDENTS,
+        organisation=organisation,
+        by=by,
+        filename=filename,
+        data=data,
+        columns=STUDENT_COLUMNS,
+        check=students_check,
+        save=students_save,
+    )
+
+
+def students_job_run(*, job_id: int) -> str:
+    return job_run(job_id=job_id, columns=STUDENT_COLUMNS, check=students_check, save=students_save)
+
+
+def template_csv(columns: Sequence[Column], example: Sequence[str]) -> str:
+    """A template in the active language: the header and one example row, ``;``-separated
+    with a byte-order mark, as Dutch Excel opens it."""
+    header = ";".join(str(column.header) for column in columns)
+    return "\ufeff" + header + "\r\n" + ";".join(example) + "\r\n"
+
+
+def students_template_csv() -> str:
+    return template_csv(
+        STUDENT_COLUMNS,
+        ["Sanne de Vries", "sanne.devries@example.nl", "MBO 2", _("Mechatronics"), "25193", "2A"],
+    )
+
+
+# --- invitation emails ----------------------------------------------------------
+
+
+def invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
+    link = settings.MAAKMATCH_BASE_URL + reverse("web:invitation_accept", args=[invitation.token])
+    context = {"invitation": invitation, "link": link, "organisation": invitation.organisation}
+    subject = render_to_string("accounts/email/invitation_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("accounts/email/invitation.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(
+        render_to_string("accounts/email/invitation.html", context), "text/html"
+    )
+    return message
+
+
+def invitation_emails_send(*, job_id: int) -> int:
+    """Send the invitations of an import that have not gone out yet, in batches;
+    each batch is marked sent once the mail server took it. Safe to run twice."""
+    job = ImportJob.objects.get(pk=job_id)
+    sent = 0
+    with translation.override(job.language):
+        while True:
+            batch = list(
+                Invitation.objects.filter(import_job=job, emailed_at__isnull=True)
+                .select_related("organisation")
+                .order_by("pk")[:EMAIL_BATCH]
+            )
+            if not batch:
+                break
+            with get_connection() as connection:
+                connection.send_messages([invitation_email(i) for i in batch])
+            Invitation.objects.filter(pk__in=[i.pk for i in batch]).update(
+                emailed_at=timezone.now()
+            )
+            sent += len(batch)
+            ImportJob.objects.filter(pk=job.pk).update(emails_sent=job.emails_sent + sent)
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SENDING).update(
+        status=ImportStatus.DONE, finished_at=timezone.now()
+    )
+    return sent
