@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -52,6 +55,8 @@ from accounts.tabular import Column, ErrorList, Table, TableInvalid, table_read
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 250
+# Line breaks and other control characters (C0, C1, the Unicode line separators).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 EMAIL_BATCH = 100
 
 # Check: the rows of a table, a progress callback -> a plan to save, or TableInvalid.
@@ -63,10 +68,19 @@ Save = Callable[[ImportJob, Any], tuple[int, int]]
 # --- jobs ---------------------------------------------------------------------
 
 
+MAX_ATTEMPTS = 3
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+def _beat(job_id: int, **fields: Any) -> None:
+    """Write progress and the heartbeat the sweep reads."""
+    ImportJob.objects.filter(pk=job_id).update(progressed_at=timezone.now(), **fields)
+
+
 def _progress_writer(job: ImportJob) -> Callable[[int], None]:
     def write(done: int) -> None:
         if done % PROGRESS_EVERY == 0 or done == job.rows_total:
-            ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+            _beat(job.pk, rows_done=done)
 
     return write
 
@@ -102,7 +116,7 @@ def job_start(
         rows_total=len(table.rows),
     )
     if len(table.rows) > settings.MAAKMATCH_IMPORT_INLINE_ROWS:
-        job.content = data.decode("utf-8-sig")
+        job.content = table.text
         job.save()
         transaction.on_commit(lambda: _send(task, job.pk))
         return job
@@ -112,21 +126,28 @@ def job_start(
         job.started_at = timezone.now()
         job.save()
         created, skipped = save(job, plan)
-        _job_saved(job, created=created, skipped=skipped)
+        if _job_saved(job, created=created, skipped=skipped):
+            transaction.on_commit(lambda: _send("worker.import_emails", job.pk))
     return job
 
 
-def _job_saved(job: ImportJob, *, created: int, skipped: int) -> None:
+def _job_saved(job: ImportJob, *, created: int, skipped: int) -> bool:
+    """Record the save; ``True`` when invitation emails are to go out."""
     job.created_count, job.skipped_count = created, skipped
     job.rows_done = job.rows_total
     job.content = ""
-    sends_email = job.kind == ImportKind.STUDENTS and created
+    sends_email = (
+        job.kind == ImportKind.STUDENTS
+        and Invitation.objects.filter(
+            import_job=job, emailed_at__isnull=True, email_refused_at__isnull=True
+        ).exists()
+    )
     job.status = ImportStatus.SENDING if sends_email else ImportStatus.DONE
+    job.progressed_at = timezone.now()
     if not sends_email:
-        job.finished_at = timezone.now()
+        job.finished_at = job.progressed_at
     job.save()
-    if sends_email:
-        transaction.on_commit(lambda: _send("worker.import_emails", job.pk))
+    return sends_email
 
 
 def _send(task: str, job_id: int) -> None:
@@ -136,57 +157,94 @@ def _send(task: str, job_id: int) -> None:
         logger.warning("Could not enqueue %s(%s); the sweep will pick it up.", task, job_id)
 
 
+def _job_fail(job_id: int, errors: list[dict[str, Any]]) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.FAILED, errors=errors, content="", finished_at=timezone.now()
+    )
+
+
 def job_run(*, job_id: int, columns: Sequence[Column], check: Check, save: Save) -> str:
-    """The worker's part for a large file: check with progress, then save whole."""
-    claimed = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.CHECKING]
-    ).update(status=ImportStatus.CHECKING, started_at=timezone.now(), rows_done=0)
+    """The worker's part for a large file: check with progress, save whole, then
+    send the emails. Only a queued job is claimed, so a second message for the
+    same job does nothing; each status moves on only from the one before."""
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.CHECKING,
+        started_at=now,
+        progressed_at=now,
+        rows_done=0,
+        attempts=F("attempts") + 1,
+    )
     if not claimed:
         return "not queued"
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
     with translation.override(job.language):
+        if job.attempts > MAX_ATTEMPTS:
+            _job_fail(job.pk, [_gave_up()])
+            return "gave up"
         try:
             table = table_read(job.content.encode("utf-8"), columns=columns)
             plan = check(job, table, _progress_writer(job))
-        except TableInvalid as exc:
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportStatus.FAILED,
-                errors=[e.as_dict() for e in exc.errors],
-                content="",
-                finished_at=timezone.now(),
+            moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKING).update(
+                status=ImportStatus.SAVING, rows_done=job.rows_total, progressed_at=timezone.now()
             )
+            if not moved:
+                return "taken over"
+            with transaction.atomic():
+                job = ImportJob.objects.select_for_update().get(pk=job_id)
+                if job.status != ImportStatus.SAVING:
+                    return "taken over"
+                created, skipped = save(job, plan)
+                sends_email = _job_saved(job, created=created, skipped=skipped)
+        except TableInvalid as exc:
+            _job_fail(job.pk, [e.as_dict() for e in exc.errors])
             return "refused"
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.SAVING, rows_done=job.rows_total
-        )
-        with transaction.atomic():
-            job = ImportJob.objects.select_for_update().get(pk=job_id)
-            if job.status != ImportStatus.SAVING:
-                return "already saved"
-            created, skipped = save(job, plan)
-            _job_saved(job, created=created, skipped=skipped)
-    if job.status == ImportStatus.SENDING:
+        except TRANSIENT:
+            # The database went away: nothing was stored; the task retries from the start.
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
+            raise
+        except Exception:
+            logger.exception("Import job %s failed.", job_id)
+            _job_fail(job.pk, [_gave_up()])
+            return "failed"
+    if sends_email:
         invitation_emails_send(job_id=job.pk)
     return "done"
 
 
-def jobs_stalled(*, older_than: dt.timedelta) -> list[tuple[int, str]]:
-    """Jobs the worker should have finished by now, and the task that does their next step.
+def _gave_up() -> dict[str, Any]:
+    message = _("The import could not be finished; nothing was stored. Try again later.")
+    return {"line": 0, "column": "", "message": message}
 
-    A queued or checking job restarts (nothing is stored before the save); a
-    job sending emails resumes with the emails not yet sent.
+
+def jobs_stalled(*, older_than: dt.timedelta) -> list[tuple[int, str]]:
+    """Jobs whose worker went quiet (no heartbeat for ``older_than``), and the task
+    that does their next step.
+
+    A queued, checking or saving job restarts from the file (nothing is stored
+    before the save commits); a job sending emails resumes with those not sent.
+    Each found job's heartbeat is reset, so the next sweep waits a full period.
     """
-    cutoff = timezone.now() - older_than
-    stalled = ImportJob.objects.filter(
-        status__in=[ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.SENDING],
-        created_at__lt=cutoff,
-    ).exclude(started_at__gte=cutoff)
-    ImportJob.objects.filter(
-        pk__in=stalled.filter(status=ImportStatus.CHECKING).values("pk")
-    ).update(status=ImportStatus.QUEUED)
-    return [
-        (pk, "worker.import_emails" if status == ImportStatus.SENDING else "worker.import_run")
-        for pk, status in stalled.values_list("pk", "status")
+    now = timezone.now()
+    quiet = list(
+        ImportJob.objects.annotate(beat=Coalesce("progressed_at", "started_at", "created_at"))
+        .filter(
+            beat__lt=now - older_than,
+            status__in=[
+                ImportStatus.QUEUED,
+                ImportStatus.CHECKING,
+                ImportStatus.SAVING,
+                ImportStatus.SENDING,
+            ],
+        )
+        .values_list("pk", "status")
+    )
+    restart = [pk for pk, status in quiet if status != ImportStatus.SENDING]
+    sending = [pk for pk, status in quiet if status == ImportStatus.SENDING]
+    ImportJob.objects.filter(pk__in=restart).update(status=ImportStatus.QUEUED, progressed_at=now)
+    ImportJob.objects.filter(pk__in=sending).update(progressed_at=now)
+    return [(pk, "worker.import_run") for pk in restart] + [
+        (pk, "worker.import_emails") for pk in sending
     ]
 
 
@@ -264,6 +322,11 @@ class InvitationPlan:
 
 def _student_row_check(row: dict[str, str], header: Callable[[str], str]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
+    for key in ("full_name", "programme", "class_name"):
+        if CONTROL.search(row.get(key, "")):
+            problems.append(
+                (header(key), _("This cell holds a line break or a control character."))
+            )
     if not row["full_name"]:
         problems.append((header("full_name"), _("The name is empty.")))
     elif len(row["full_name"]) > 200:
@@ -354,6 +417,17 @@ def students_save(job: ImportJob, plans: list[InvitationPlan]) -> tuple[int, int
             organisation=organisation, role=Role.STUDENT, user__email__in=emails
         ).values_list("user__email", flat=True)
     )
+    # Already invited but never emailed (a link made by hand, or an earlier import
+    # whose emails did not go out): this import sends their email.
+    Invitation.objects.filter(
+        organisation=organisation,
+        role=Role.STUDENT,
+        email__in=invited - members,
+        accepted_at__isnull=True,
+        expires_at__gt=now,
+        emailed_at__isnull=True,
+        email_refused_at__isnull=True,
+    ).update(import_job=job)
     expires = now + dt.timedelta(days=settings.MAAKMATCH_INVITATION_DAYS)
     new = [
         Invitation(
@@ -432,27 +506,52 @@ def invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
 
 
 def invitation_emails_send(*, job_id: int) -> int:
-    """Send the invitations of an import that have not gone out yet, in batches;
-    each batch is marked sent once the mail server took it. Safe to run twice."""
+    """Send the invitations of an import that have not gone out yet, in batches.
+
+    Each batch's rows are locked while it is sent (``skip_locked``: two senders
+    of one job take different rows), and marked sent in the same transaction, so
+    a retry sends none twice. An address the mail server refuses for good is
+    marked refused and not tried again; a server that cannot be reached raises,
+    and the task retries later with what is left."""
     job = ImportJob.objects.get(pk=job_id)
     sent = 0
     with translation.override(job.language):
         while True:
-            batch = list(
-                Invitation.objects.filter(import_job=job, emailed_at__isnull=True)
-                .select_related("organisation")
-                .order_by("pk")[:EMAIL_BATCH]
-            )
-            if not batch:
-                break
-            with get_connection() as connection:
-                connection.send_messages([invitation_email(i) for i in batch])
-            Invitation.objects.filter(pk__in=[i.pk for i in batch]).update(
-                emailed_at=timezone.now()
-            )
-            sent += len(batch)
-            ImportJob.objects.filter(pk=job.pk).update(emails_sent=job.emails_sent + sent)
-    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SENDING).update(
-        status=ImportStatus.DONE, finished_at=timezone.now()
-    )
+            with transaction.atomic():
+                batch = list(
+                    Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(import_job=job, emailed_at__isnull=True, email_refused_at__isnull=True)
+                    .select_related("organisation")
+                    .order_by("pk")[:EMAIL_BATCH]
+                )
+                if not batch:
+                    break
+                delivered, refused = [], []
+                with get_connection() as connection:
+                    for invitation in batch:
+                        try:
+                            connection.send_messages([invitation_email(invitation)])
+                        except smtplib.SMTPRecipientsRefused:
+                            refused.append(invitation.pk)
+                        else:
+                            delivered.append(invitation.pk)
+                now = timezone.now()
+                Invitation.objects.filter(pk__in=delivered).update(emailed_at=now)
+                Invitation.objects.filter(pk__in=refused).update(email_refused_at=now)
+                sent += len(delivered)
+            _beat(job.pk, **_email_counts(job))
+    if not Invitation.objects.filter(
+        import_job=job, emailed_at__isnull=True, email_refused_at__isnull=True
+    ).exists():
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SENDING).update(
+            status=ImportStatus.DONE, finished_at=timezone.now(), **_email_counts(job)
+        )
     return sent
+
+
+def _email_counts(job: ImportJob) -> dict[str, int]:
+    invitations = Invitation.objects.filter(import_job=job)
+    return {
+        "emails_sent": invitations.filter(emailed_at__isnull=False).count(),
+        "emails_refused": invitations.filter(email_refused_at__isnull=False).count(),
+    }

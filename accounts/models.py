@@ -437,6 +437,8 @@ class Invitation(models.Model):
         "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
     )
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The mail server refused the address for good: no more tries.
+    email_refused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -541,9 +543,14 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     emails_sent = models.PositiveIntegerField(default=0)
+    emails_refused = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # Runs claimed by a worker: past MAX_ATTEMPTS the job is given up, not retried forever.
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker's heartbeat: the sweep restarts a job whose heartbeat stopped.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,13 @@ class Column:
     help: str | Promise = ""
 
     def names(self) -> set[str]:
-        return {_header_normalise(n) for n in (self.key, str(self.header), *self.aliases)}
+        """Every header that means this column: its key, aliases, and its template
+        header in both languages (a Dutch template uploaded from an English page)."""
+        headers = []
+        for language in ("nl", "en"):
+            with translation.override(language):
+                headers.append(str(self.header))
+        return {_header_normalise(n) for n in (self.key, *headers, *self.aliases)}
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ class Table:
     rows: list[Row]
     # Each column key as the file's header wrote it, for messages.
     headers: dict[str, str] = field(default_factory=dict)
+    # The decoded text, newlines normalised: what a queued job keeps to read again.
+    text: str = ""
 
     def header(self, key: str) -> str:
         return self.headers.get(key, key)
@@ -155,7 +164,8 @@ def table_read(data: bytes, *, columns: Sequence[Column]) -> Table:
                 )
             ]
         )
-    text = _decode(data)
+    # Windows (CRLF) and old Mac (CR) line ends read as one.
+    text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise TableInvalid([LineError(line, "", _("This line holds a NUL character."))])
@@ -177,8 +187,12 @@ def table_read(data: bytes, *, columns: Sequence[Column]) -> Table:
             record = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:
-            errors.add(line, "", _("This line cannot be read as CSV: %(error)s") % {"error": exc})
+        except csv.Error:
+            errors.add(
+                line,
+                "",
+                _("This line cannot be read as CSV: a quote is not closed."),
+            )
             break
         if not any(value.strip() for value in record):
             continue
@@ -213,7 +227,7 @@ def table_read(data: bytes, *, columns: Sequence[Column]) -> Table:
     errors.raise_if_any()
     if not rows:
         raise TableInvalid([LineError(first, "", _("The file has a header but no rows."))])
-    return Table(rows=rows, headers=headers)
+    return Table(rows=rows, headers=headers, text=text)
 
 
 def _header_read(

@@ -531,6 +531,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "created_count",
             "skipped_count",
             "emails_sent",
+            "emails_refused",
             "errors",
             "created_at",
             "finished_at",

@@ -597,8 +597,9 @@ class SkillsGapView(APIView):
 class ImportViewSet(viewsets.ReadOnlyModelViewSet):
     """Bulk imports from CSV and their progress. Each person sees only their own.
 
-    Upload with ``multipart/form-data``. A file of at most 500 rows is checked and
-    stored at once (201). A longer one is queued for the worker (202); poll its
+    Upload with ``multipart/form-data``. A file of at most
+    ``MAAKMATCH_IMPORT_INLINE_ROWS`` rows (500 by default) is checked and stored at
+    once (201). A longer one is queued for the worker (202); poll its
     ``status`` and ``rows_done``. A file with any bad line stores nothing: 400
     with every problem in ``lines`` (and in ``fields.file``), or, for a queued
     file, ``status: failed`` with the problems in ``errors``. The columns are

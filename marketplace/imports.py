@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -188,11 +188,20 @@ class SkillResolver:
     def __init__(self) -> None:
         self.terms = selectors.skill_by_term()
         self.choices = list(self.terms)
+        self.cache: dict[tuple[str, str], list[str]] = {}
 
     def resolve(self, name: str) -> Skill | None:
         return self.terms.get(name.strip().casefold())
 
     def near(self, name: str) -> list[str]:
+        """The closest skill labels (in the reader's language), once per name: a
+        fuzzy search of a full ESCO taxonomy costs milliseconds."""
+        key = (name.casefold(), translation.get_language() or "nl")
+        if key not in self.cache:
+            self.cache[key] = self._near(name)
+        return self.cache[key]
+
+    def _near(self, name: str) -> list[str]:
         labels: list[str] = []
         for term, _score, _index in process.extract(
             name,
@@ -234,7 +243,9 @@ class _Context:
 def _company(ctx: _Context, values: dict[str, str], line: int) -> Organisation | None:
     if ctx.job.organisation_id:
         return ctx.job.organisation
-    kvk = values.get("kvk", "").replace(" ", "")
+    kvk = values.get("kvk", "").replace(" ", "").replace(".", "")
+    if kvk.isdigit() and len(kvk) == 7:
+        kvk = kvk.zfill(8)  # a spreadsheet drops the leading zero
     company = ctx.companies.get(kvk)
     if company is None:
         ctx.errors.add(
@@ -252,7 +263,8 @@ def _skills(ctx: _Context, text: str, key: str, line: int) -> list[Skill]:
     for name in _split(text):
         skill = ctx.skills.resolve(name)
         if skill is None:
-            near = ctx.skills.near(name)
+            # Past the error cap nobody reads the hint: skip the fuzzy search.
+            near = ctx.skills.near(name) if not ctx.errors.dropped else []
             message = _("Unknown skill “%(name)s”.") % {"name": name[:80]}
             if near:
                 message += " " + _("Did you mean: %(names)s?") % {"names": ", ".join(near)}
@@ -414,11 +426,13 @@ def openings_save(job: ImportJob, plans: list[OpeningPlan]) -> tuple[int, int]:
     companies = {plan.company.pk for plan in plans}
     # Lock the companies, so that two imports of one file at once cannot both add.
     list(Organisation.objects.select_for_update().filter(pk__in=companies).order_by("pk"))
+    # Titles compared in Python, the same way as the file's rows (SQL LOWER
+    # differs from casefold for "ß", and on SQLite for any non-ASCII capital).
     existing = {
-        (company, title, kind, start)
+        (company, title.casefold(), kind, start)
         for company, title, kind, start in Opening.objects.filter(
             company__in=companies, status__in=[OpeningStatus.DRAFT, OpeningStatus.OPEN]
-        ).values_list("company_id", Lower("title"), "type", "start_date")
+        ).values_list("company_id", "title", "type", "start_date")
     }
     new = [p for p in plans if _key(p.company.pk, p.fields) not in existing]
     now = timezone.now()
@@ -435,7 +449,18 @@ def openings_save(job: ImportJob, plans: list[OpeningPlan]) -> tuple[int, int]:
         )
         for plan, slug in zip(new, _slugs([p.fields["title"] for p in new]), strict=True)
     ]
-    Opening.objects.bulk_create(openings, batch_size=500)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                Opening.objects.bulk_create(openings, batch_size=500)
+            break
+        except IntegrityError:
+            # Another import or editor took one of the slugs meanwhile: new suffixes.
+            if attempt == 2:
+                raise
+            for opening in openings:
+                opening.pk = None
+                opening.slug = f"{opening.slug[:200]}-{secrets.token_hex(3)}"
     OpeningSkill.objects.bulk_create(
         (
             OpeningSkill(

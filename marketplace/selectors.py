@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -69,6 +71,12 @@ def skill_by_term() -> dict[str, Skill]:
             if isinstance(name, str) and name.strip():
                 terms[name.strip().casefold()] = skill
     return terms
+
+
+def skills_by_ids(ids: Iterable[int]) -> list[Skill]:
+    """The skills with these ids (unknown ids are left out), by Dutch label."""
+    wanted = set(ids)
+    return list(Skill.objects.filter(pk__in=wanted).order_by("label_nl")) if wanted else []
 
 
 def skill_names(terms: dict[str, Skill] | None = None) -> list[str]:

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from accounts.models import ApiToken, Invitation, Membership, User
+from accounts.models import ApiToken, ImportJob, Invitation, Membership, User
 from marketplace import services as market
 from marketplace.models import Placement, Profile, ProfileSkill
 from matching import workflow
@@ -71,6 +71,18 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         "memberships": [
             {"organisation": m.organisation.name if m.organisation else None, "role": m.role}
             for m in Membership.objects.filter(user=user).select_related("organisation")
+        ],
+        # What a school's class list said about them, on the invitations they accepted.
+        "invitations": [
+            {
+                "organisation": i.organisation.name,
+                "accepted_at": _iso(i.accepted_at),
+                "education_level": i.education_level,
+                "programme": i.programme,
+                "crebo_code": i.crebo_code,
+                "class": i.class_name,
+            }
+            for i in Invitation.objects.filter(accepted_by=user).select_related("organisation")
         ],
         "profile": None,
         "suggestions": [],
@@ -279,6 +291,19 @@ def retention_run(*, now: dt.datetime | None = None) -> dict[str, int]:
         .filter(Q(state_changed_at__lt=old) | Q(state_changed_at__isnull=True, created_at__lt=old))
         .delete()
     )
-    counts = {"warned": warned, "erased": erased, "suggestions_deleted": deleted}
+    # Invitations nobody used, from class lists or by hand, hold a pupil's name
+    # and address: gone once expired for the same grace period.
+    unused, _detail = Invitation.objects.filter(
+        accepted_at__isnull=True, expires_at__lt=now - grace
+    ).delete()
+    # Import records (file name, counts, per-line problems) after the decided period.
+    imports, _detail = ImportJob.objects.filter(created_at__lt=old).delete()
+    counts = {
+        "warned": warned,
+        "erased": erased,
+        "suggestions_deleted": deleted,
+        "invitations_deleted": unused,
+        "imports_deleted": imports,
+    }
     logger.info("Retention: %s", counts)
     return counts

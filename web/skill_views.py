@@ -13,7 +13,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from marketplace import selectors as marketplace_selectors
-from marketplace.models import Skill
 from matching import services as matching_services
 from matching.services import SkillProposal
 from web.forms import ID_DIGITS_MAX
@@ -35,14 +34,14 @@ def proposals_for(request: HttpRequest) -> list[SkillProposal]:
     return matching_services.skill_proposals(text=text, exclude=chosen)
 
 
-def proposed_skills_picked(request: HttpRequest) -> list[Skill]:
+def proposed_skills_picked(request: HttpRequest) -> list:
     """The proposals the author ticked (unknown or malformed ids are ignored)."""
     ids = {
         int(v)
         for v in request.POST.getlist("proposed_skill")
         if v.isascii() and v.isdigit() and len(v) <= ID_DIGITS_MAX
     }
-    return list(Skill.objects.filter(pk__in=ids).order_by("label_nl")) if ids else []
+    return marketplace_selectors.skills_by_ids(ids)
 
 
 @login_required

@@ -84,8 +84,8 @@ class Found:
 
 
 class SkillFinder:
-    """Built once per taxonomy (a few milliseconds for 250 skills); ``find`` is
-    then a dictionary walk over the text's words."""
+    """Built once per taxonomy (about 150 ms for the 236 shipped skills); ``find``
+    is then a dictionary walk over the text's words (under 1 ms a text)."""
 
     def __init__(self, skills: Iterable[tuple[Hashable, Sequence[str]]], *, window: int = 3):
         self.window = window

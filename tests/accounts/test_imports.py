@@ -265,3 +265,123 @@ def test_stalled_jobs_are_found_for_the_sweep(world, settings):
 )
 def test_education_levels_as_schools_write_them(text, level):
     assert imports.education_level_parse(text) == level
+
+
+# --- the worker's part: one run per job, emails once, failures end the job ------
+
+
+def _queued(world, settings, n: int = 12, extra: str = ""):
+    settings.MAAKMATCH_IMPORT_INLINE_ROWS = 5
+    return start(world, HEADER + rows(n) + extra)
+
+
+def test_the_worker_sends_the_emails_itself_and_queues_no_second_sender(
+    world, settings, django_capture_on_commit_callbacks
+):
+    job = _queued(world, settings)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert imports.students_job_run(job_id=job.pk) == "done"
+    assert callbacks == []  # no "worker.import_emails" besides this run's own sending
+    assert len(mail.outbox) == 12
+
+
+def test_only_a_queued_job_is_claimed(world, settings):
+    job = _queued(world, settings)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
+    assert imports.students_job_run(job_id=job.pk) == "not queued"  # another run has it
+    assert not Invitation.objects.exists()
+
+
+def test_an_unexpected_error_ends_the_job_and_forgets_the_file(world, settings):
+    job = _queued(world, settings)
+
+    def broken_save(job, plans):
+        raise RuntimeError("disk full")
+
+    result = imports.job_run(
+        job_id=job.pk,
+        columns=imports.STUDENT_COLUMNS,
+        check=imports.students_check,
+        save=broken_save,
+    )
+    assert result == "failed"
+    job.refresh_from_db()
+    assert (job.status, job.content) == (ImportStatus.FAILED, "")
+    assert "could not be finished" in job.errors[0]["message"]
+    assert not Invitation.objects.exists()
+
+
+def test_a_job_is_given_up_after_three_attempts(world, settings):
+    job = _queued(world, settings)
+    ImportJob.objects.filter(pk=job.pk).update(attempts=3)
+    assert imports.students_job_run(job_id=job.pk) == "gave up"
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert job.content == ""
+
+
+def test_the_sweep_restarts_quiet_jobs_by_their_heartbeat(world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    job = _queued(world, settings)
+    sending = _queued(world, settings, extra=rows(1, start=50))
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.SAVING, progressed_at=long_ago)
+    ImportJob.objects.filter(pk=sending.pk).update(
+        status=ImportStatus.SENDING, progressed_at=long_ago
+    )
+    found = imports.jobs_stalled(older_than=dt.timedelta(minutes=15))
+    assert sorted(found) == sorted(
+        [(job.pk, "worker.import_run"), (sending.pk, "worker.import_emails")]
+    )
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.QUEUED
+    assert imports.jobs_stalled(older_than=dt.timedelta(minutes=15)) == []  # heartbeat reset
+    assert imports.students_job_run(job_id=job.pk) == "done"
+
+
+def test_a_refused_address_is_marked_and_never_retried(world, settings):
+    settings.EMAIL_BACKEND = "tests.mailbackends.RefusingBackend"
+    job = start(world, HEADER + rows(2) + "Weg;refused@example.nl;MBO 2;;;\n")
+    assert imports.invitation_emails_send(job_id=job.pk) == 2
+    assert imports.invitation_emails_send(job_id=job.pk) == 0
+    job.refresh_from_db()
+    assert (job.status, job.emails_sent, job.emails_refused) == (ImportStatus.DONE, 2, 1)
+    assert Invitation.objects.get(email="refused@example.nl").email_refused_at is not None
+    assert len(mail.outbox) == 2
+
+
+def test_an_invitation_never_emailed_gets_its_email_from_the_next_import(world):
+    from accounts import services
+
+    by_hand = services.invitation_create(
+        organisation=world.school_a, created_by=world.dirk, email="leerling0@example.nl"
+    )
+    job = start(world, HEADER + rows(2))
+    assert (job.created_count, job.skipped_count) == (1, 1)
+    imports.invitation_emails_send(job_id=job.pk)
+    assert sorted(m.to[0] for m in mail.outbox) == ["leerling0@example.nl", "leerling1@example.nl"]
+    by_hand.refresh_from_db()
+    assert by_hand.emailed_at is not None
+
+
+def test_line_breaks_in_a_name_are_refused(world):
+    errors = refused(world, HEADER + '"Jan\nde Vries";jan@example.nl;MBO 2;;;\n')
+    assert [(e.line, e.column) for e in errors] == [(2, "naam")]
+
+
+def test_old_mac_line_ends_are_read(world):
+    job = start(world, (HEADER + rows(2)).replace("\n", "\r"))
+    assert job.created_count == 2
+
+
+@pytest.mark.parametrize(("template_language", "page_language"), [("nl", "en"), ("en", "nl")])
+def test_a_template_in_one_language_imports_from_a_page_in_the_other(
+    world, template_language, page_language
+):
+    with translation.override(template_language):
+        template = imports.students_template_csv()
+    with translation.override(page_language):
+        job = start(world, template)
+    assert job.created_count == 1

@@ -247,3 +247,27 @@ def test_the_templates_are_valid_imports(world, company):
     assert job.created_count == 1
     kvk = imports.openings_template_csv(coordinator=True).replace("12345678", company.kvk_number)
     assert start(world, kvk, by=world.carla, organisation=None).skipped_count == 1
+
+
+@pytest.mark.parametrize(("template_language", "page_language"), [("nl", "en"), ("en", "nl")])
+def test_a_template_in_one_language_imports_in_the_other(
+    world, company, template_language, page_language
+):
+    with translation.override(template_language):
+        template = imports.openings_template_csv(coordinator=False)
+    with translation.override(page_language):
+        assert start(world, template).created_count == 1
+
+
+def test_a_kvk_number_without_its_leading_zero(world, company):
+    Organisation.objects.filter(pk=company.pk).update(kvk_number="01234567")
+    header = "kvk;" + HEADER
+    job = start(world, header + "1234567;" + row(), by=world.carla, organisation=None)
+    assert job.created_count == 1
+
+
+def test_titles_with_sharp_s_are_recognised_on_import_again(world, company):
+    text = HEADER + row("Straßenbau-Praktikum")
+    start(world, text)
+    assert start(world, text).skipped_count == 1
+    assert Opening.objects.count() == 1

@@ -67,3 +67,35 @@ def test_old_rejected_and_withdrawn_suggestions_go() -> None:
     counts = retention_run(now=NOW)
     assert counts["suggestions_deleted"] == 2
     assert set(Match.objects.values_list("pk", flat=True)) == set(keep)
+
+
+def test_unused_invitations_and_old_import_records_go(world) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import ImportJob, Invitation
+    from matching import privacy
+
+    now = timezone.now()
+    old = Invitation.objects.create(
+        organisation=world.school_a,
+        email="oud@example.nl",
+        full_name="Oud",
+        class_name="1A",
+        created_at=now - dt.timedelta(days=100),
+        expires_at=now - dt.timedelta(days=70),
+    )
+    fresh = Invitation.objects.create(
+        organisation=world.school_a,
+        email="nieuw@example.nl",
+        created_at=now,
+        expires_at=now + dt.timedelta(days=30),
+    )
+    ImportJob.objects.create(kind="students", created_at=now - dt.timedelta(days=400))
+    recent = ImportJob.objects.create(kind="students")
+    counts = privacy.retention_run(now=now)
+    assert (counts["invitations_deleted"], counts["imports_deleted"]) == (1, 1)
+    assert not Invitation.objects.filter(pk=old.pk).exists()
+    assert Invitation.objects.filter(pk=fresh.pk).exists()
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [recent.pk]
