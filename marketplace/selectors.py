@@ -79,6 +79,34 @@ def skills_by_ids(ids: Iterable[int]) -> list[Skill]:
     return list(Skill.objects.filter(pk__in=wanted).order_by("label_nl")) if wanted else []
 
 
+# Up to this many skills, a skill field's list offers every name in the page
+# (it works without script); past it (the full ESCO has about 14,000) the list
+# is filled as the person types.
+SKILL_DATALIST_MAX = 600
+
+
+def skill_datalist(terms: dict[str, Skill]) -> list[str] | None:
+    """Every name for the page's list, or ``None`` when the taxonomy is too large
+    to send whole and the list is to be fetched as the person types."""
+    if len({skill.pk for skill in terms.values()}) > SKILL_DATALIST_MAX:
+        return None
+    return skill_names(terms)
+
+
+def skill_names_matching(text: str, *, limit: int = 20) -> list[str]:
+    """Dutch and English skill names containing ``text``; names that start with
+    it come first."""
+    query = text.strip()[:100]
+    if len(query) < 2:
+        return []
+    rows = Skill.objects.filter(
+        Q(label_nl__icontains=query) | Q(label_en__icontains=query)
+    ).values_list("label_nl", "label_en")[: limit * 5]
+    folded = query.casefold()
+    names = {name for pair in rows for name in pair if folded in name.casefold()}
+    return sorted(names, key=lambda n: (not n.casefold().startswith(folded), n.casefold()))[:limit]
+
+
 def skill_names(terms: dict[str, Skill] | None = None) -> list[str]:
     """Every skill's Dutch and English name, sorted: what a skill field offers as
     the person types. Pass ``skill_by_term()``'s result to read the skills once."""

@@ -107,11 +107,12 @@ def _opening_form(request: HttpRequest, opening: Opening | None) -> HttpResponse
         companies=companies if opening is None and companies.count() > 1 else None,
     )
     terms = marketplace_selectors.skill_by_term()
+    skill_options = marketplace_selectors.skill_datalist(terms)
     skill_rows = OpeningSkillRows(
         request.POST or None,
         initial=_skill_rows_initial(opening),
         prefix="skills",
-        form_kwargs={"terms": terms},
+        form_kwargs={"terms": terms, "live": skill_options is None},
     )
     proposals = None
     if request.method == "POST" and "propose" in request.POST:
@@ -146,7 +147,7 @@ def _opening_form(request: HttpRequest, opening: Opening | None) -> HttpResponse
         "skill_rows": skill_rows,
         "proposals": proposals,
         "opening": opening,
-        "skill_options": marketplace_selectors.skill_names(terms),
+        "skill_options": skill_options or [],
     }
     return render(request, "web/opening_form.html", context)
 

@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -194,9 +195,22 @@ class SkillRowForm(forms.Form):
         label=_("Level"), choices=LEVEL_CHOICES, coerce=int, initial=SKILL_LEVEL_MIN
     )
 
-    def __init__(self, *args: object, terms: dict[str, Skill], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, terms: dict[str, Skill], live: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.terms = terms
+        if live:
+            # A large taxonomy: the list fills with matching names as the person types.
+            self.fields["skill"].widget.attrs.update(
+                {
+                    "hx-get": reverse_lazy("web:skill_options"),
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": "#skill-options",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
 
     def clean_skill(self) -> Skill | None:
         text = self.cleaned_data["skill"].strip()

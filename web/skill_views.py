@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from marketplace import selectors as marketplace_selectors
 from matching import services as matching_services
@@ -42,6 +42,16 @@ def proposed_skills_picked(request: HttpRequest) -> list:
         if v.isascii() and v.isdigit() and len(v) <= ID_DIGITS_MAX
     }
     return marketplace_selectors.skills_by_ids(ids)
+
+
+@login_required
+@require_GET
+def skill_options(request: HttpRequest) -> HttpResponse:
+    """The htmx endpoint for a large taxonomy: the names matching what is typed
+    in a skill field (sent under the field's own name), as ``<option>``s."""
+    typed = next((v for k, v in request.GET.items() if k == "q" or k.endswith("-skill")), "")
+    names = marketplace_selectors.skill_names_matching(typed)
+    return render(request, "web/_skill_options.html", {"names": names})
 
 
 @login_required

@@ -60,6 +60,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     )
     form = ProfileForm(request.POST or None, initial=_profile_initial(profile, request.user))
     terms = marketplace_selectors.skill_by_term()
+    skill_options = marketplace_selectors.skill_datalist(terms)
     skill_rows = ProfileSkillRows(
         request.POST or None,
         initial=[
@@ -67,7 +68,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             for ps in (profile.profile_skills.all() if profile else [])
         ],
         prefix="skills",
-        form_kwargs={"terms": terms},
+        form_kwargs={"terms": terms, "live": skill_options is None},
     )
     proposals = None
     if request.method == "POST" and "propose" in request.POST:
@@ -96,7 +97,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "form": form,
         "skill_rows": skill_rows,
         "proposals": proposals,
-        "skill_options": marketplace_selectors.skill_names(terms),
+        "skill_options": skill_options or [],
     }
     return render(request, "web/profile_form.html", context)
 

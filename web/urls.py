@@ -51,6 +51,7 @@ urlpatterns = [
         name="openings_import_region",
     ),
     path("skills/proposals/", skill_views.skill_proposals, name="skill_proposals"),
+    path("skills/options/", skill_views.skill_options, name="skill_options"),
     path("imports/<id:job_id>/", import_views.import_detail, name="import_detail"),
     path("imports/template/<str:kind>.csv", import_views.import_template, name="import_template"),
     path("counsellor/students/", views.students, name="students"),

@@ -97,3 +97,20 @@ def test_a_company_ticks_a_skill_its_description_names(
     page.wait_for_selector(".message-success")
     assert OpeningSkill.objects.filter(opening=opening, skill=mig, importance="nice").exists()
     assert OpeningSkill.objects.filter(opening=opening).count() == 2  # nothing unticked
+
+
+def test_a_large_taxonomy_fills_the_skill_list_as_one_types(
+    region: Region, new_page, live_server, monkeypatch
+) -> None:
+    from marketplace import selectors
+
+    monkeypatch.setattr(selectors, "SKILL_DATALIST_MAX", 10)  # the shipped 236 are "large"
+    opening = _opening()
+    base = live_server.url
+    page = new_page()
+    log_in(page, base, region.company, region.password)
+    visit(page, f"{base}/company/openings/{opening.slug}/edit/")
+    assert page.locator("#skill-options option").count() == 0
+    page.locator("input[name='skills-1-skill']").press_sequentially("robotl", delay=50)
+    page.wait_for_selector("#skill-options option[value='Robotlassen']", state="attached")
+    axe_check(page)

@@ -179,6 +179,7 @@ NO_ONE_ELSES_DATA = {
     "import_template",
     # Skill proposals for the text the viewer posts.
     "skill_proposals",
+    "skill_options",
     # The region's figures: aggregates only, small numbers hidden (tests/web/test_kpi_pages.py).
     "kpis",
     "kpi_export",

@@ -100,3 +100,46 @@ def test_a_student_adds_a_proposal_from_about_me(client: Client, world: World, f
     assert response.status_code == 302, response.content.decode()[:2000]
     profile = Profile.objects.get(user=world.sam)
     assert list(profile.profile_skills.values_list("skill__slug", "level")) == [("cnc-frezen", 1)]
+
+
+# --- a taxonomy too large to send whole: the list fills as one types -----------
+
+
+def test_a_large_taxonomy_is_not_sent_whole(client: Client, verified, frezen, monkeypatch):
+    from marketplace import selectors
+
+    client.force_login(verified.bram)
+    small = client.get(reverse("web:opening_new")).content.decode()
+    assert '<option value="CNC-frezen">' in small
+    assert reverse("web:skill_options") not in small  # no fetching while typing
+    monkeypatch.setattr(selectors, "SKILL_DATALIST_MAX", 2)
+    large = client.get(reverse("web:opening_new")).content.decode()
+    assert '<option value="CNC-frezen">' not in large
+    assert f'hx-get="{reverse("web:skill_options")}"' in large
+
+
+def test_the_options_endpoint_answers_what_is_typed(client: Client, verified, frezen):
+    client.force_login(verified.bram)
+    url = reverse("web:skill_options")
+    html = client.get(url, {"skills-0-skill": "fre"}).content.decode()
+    assert '<option value="CNC-frezen"></option>' in html
+    assert "Welding" not in html
+    html = client.get(url, {"skills-3-skill": "milling"}).content.decode()
+    assert "CNC milling" in html
+    assert client.get(url, {"skills-0-skill": "f"}).content.decode().strip() == ""
+    client.logout()
+    assert client.get(url, {"q": "fre"}).status_code == 302  # login first
+
+
+@pytest.mark.django_db
+def test_names_that_start_with_the_text_come_first(verified):
+    from marketplace.selectors import skill_names_matching
+    from tests import factories
+
+    factories.SkillFactory(
+        slug="x-lassen", label_nl="Aluminium lassen", label_en="Aluminium welding"
+    )
+    factories.SkillFactory(slug="lasrobot", label_nl="Lasrobot", label_en="Robot welding")
+    assert skill_names_matching("las")[:2] == ["Lasrobot", "Lassen"]
+    assert "Aluminium lassen" in skill_names_matching("las")
+    assert len(skill_names_matching("e", limit=3)) == 0  # one letter is too little
