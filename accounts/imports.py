@@ -99,7 +99,6 @@ def job_start(
     columns: Sequence[Column],
     check: Check,
     save: Save,
-    task: str = "worker.import_run",
 ) -> ImportJob:
     """Read ``data``; a small file is checked and saved now, a large one is queued.
 
@@ -118,7 +117,7 @@ def job_start(
     if len(table.rows) > settings.MAAKMATCH_IMPORT_INLINE_ROWS:
         job.content = table.text
         job.save()
-        transaction.on_commit(lambda: _send(task, job.pk))
+        transaction.on_commit(lambda: _send("worker.import_run", job.pk))
         return job
     plan = check(job, table, _no_progress)
     with transaction.atomic():
@@ -309,6 +308,13 @@ def education_level_parse(text: str) -> str | None:
     return key if key in EducationLevel.values else None
 
 
+def education_level_unknown() -> str:
+    """The message for a level ``education_level_parse`` does not know."""
+    return _("Unknown education level; use one of: %(levels)s.") % {
+        "levels": ", ".join(str(label) for label in EducationLevel.labels)
+    }
+
+
 @dataclass(frozen=True)
 class InvitationPlan:
     line: int
@@ -345,13 +351,7 @@ def _student_row_check(row: dict[str, str], header: Callable[[str], str]) -> lis
             )
         )
     if education_level_parse(row["education_level"]) is None:
-        problems.append(
-            (
-                header("education_level"),
-                _("Unknown education level; use one of: %(levels)s.")
-                % {"levels": ", ".join(str(label) for label in EducationLevel.labels)},
-            )
-        )
+        problems.append((header("education_level"), education_level_unknown()))
     crebo = row.get("crebo_code", "")
     if crebo and not re.fullmatch(r"\d{5}", crebo):
         problems.append((header("crebo_code"), _("A crebo number has five digits.")))

@@ -37,9 +37,8 @@ from rapidfuzz import fuzz, process, utils
 from accounts import imports as account_imports
 from accounts import selectors as accounts_selectors
 from accounts.exceptions import NotAllowed
-from accounts.imports import education_level_parse
+from accounts.imports import education_level_parse, education_level_unknown
 from accounts.models import (
-    EducationLevel,
     ImportJob,
     ImportKind,
     Organisation,
@@ -287,12 +286,7 @@ def _row_check(ctx: _Context, line: int, values: dict[str, str]) -> OpeningPlan 
         )
     levels = [education_level_parse(v) for v in _split(values["education_levels"])]
     if not levels or None in levels:
-        add(
-            line,
-            header("education_levels"),
-            _("Unknown education level; use one of: %(levels)s.")
-            % {"levels": ", ".join(str(label) for label in EducationLevel.labels)},
-        )
+        add(line, header("education_levels"), education_level_unknown())
     place = ctx.places.get(_fold(values["place"]))
     if place is None:
         add(

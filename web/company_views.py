@@ -116,7 +116,7 @@ def _opening_form(request: HttpRequest, opening: Opening | None) -> HttpResponse
     )
     proposals = None
     if request.method == "POST" and "propose" in request.POST:
-        proposals = skill_views.proposals_for(request)  # no script: the page asks again
+        proposals = skill_views.proposals_for(request, terms)  # no script: the page asks again
     elif request.method == "POST" and form.is_valid() & skill_rows.is_valid():
         fields = dict(form.cleaned_data)
         company = fields.pop("company", None) or (opening.company if opening else companies[0])

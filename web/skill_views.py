@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from marketplace import selectors as marketplace_selectors
+from marketplace.models import Skill
 from matching import services as matching_services
 from matching.services import SkillProposal
 from web.forms import ID_DIGITS_MAX
@@ -20,10 +21,13 @@ from web.forms import ID_DIGITS_MAX
 TEXT_FIELDS = ("title", "headline", "description", "about")
 
 
-def proposals_for(request: HttpRequest) -> list[SkillProposal]:
-    """Proposals for the posted text, leaving out the skills already in the rows."""
+def proposals_for(
+    request: HttpRequest, terms: dict[str, Skill] | None = None
+) -> list[SkillProposal]:
+    """Proposals for the posted text, leaving out the skills already in the rows.
+    An editor passes the term map it already read."""
     text = "\n".join(request.POST.get(name, "") for name in TEXT_FIELDS)
-    terms = marketplace_selectors.skill_by_term()
+    terms = marketplace_selectors.skill_by_term() if terms is None else terms
     chosen = [
         terms[value.strip().casefold()].pk
         for key, value in request.POST.items()

@@ -72,7 +72,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     )
     proposals = None
     if request.method == "POST" and "propose" in request.POST:
-        proposals = skill_views.proposals_for(request)  # no script: the page asks again
+        proposals = skill_views.proposals_for(request, terms)  # no script: the page asks again
     elif request.method == "POST" and form.is_valid() & skill_rows.is_valid():
         skills = [(row["skill"], row["level"]) for row in skill_rows.rows()]
         chosen = {skill.pk for skill, _level in skills}
