@@ -130,24 +130,25 @@ def _counselled_students(*, viewer: User) -> QuerySet[User]:
     )
 
 
-def review_queue_for_viewer(*, viewer: User) -> QuerySet[Match]:
-    """Suggestions waiting for this viewer's decision, best first: their
-    students' (as counsellor) and their own (as an adult without a school)."""
+def reviewable_matches_for_viewer(*, viewer: User) -> QuerySet[Match]:
+    """Every match this viewer reviews, in any state: their students' (as
+    counsellor) and their own (as an adult without a school). Never a company's
+    candidates: a reviewer's card names the student."""
     if not viewer.is_authenticated or not viewer.is_active:
         return Match.objects.none()
     scope = Q(profile__user__in=_counselled_students(viewer=viewer))
     if user_is_self_directed_student(user=viewer):
         scope |= Q(profile__user=viewer)
-    return (
-        Match.objects.filter(
-            scope,
-            state=MatchState.SUGGESTED,
-            opening__status=OpeningStatus.OPEN,
-            profile__user__is_active=True,
-        )
-        .select_related("profile__user", "opening__company", "opening__place")
-        .order_by("-score", "pk")
+    return Match.objects.filter(scope, profile__user__is_active=True).select_related(
+        "profile__user", "opening__company", "opening__place"
     )
+
+
+def review_queue_for_viewer(*, viewer: User) -> QuerySet[Match]:
+    """Suggestions waiting for this viewer's decision, best first."""
+    return reviewable_matches_for_viewer(viewer=viewer).filter(
+        state=MatchState.SUGGESTED, opening__status=OpeningStatus.OPEN
+    ).order_by("-score", "pk")
 
 
 # What a student sees of their own matches: what a reviewer approved, and what

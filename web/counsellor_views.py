@@ -102,15 +102,26 @@ def review_step(request: HttpRequest, match_id: int, step: str) -> HttpResponse:
     """Approve or reject one suggestion. With htmx, the card is replaced in place."""
     if step not in ("approve", "reject"):
         raise Http404
+    _reviewer_check(request)
     match = _queue(request).filter(pk=match_id).first()
     if match is None:
         # Decided meanwhile (a second click, a colleague): show where it stands,
-        # to those who may see it; everyone else finds nothing.
-        seen = matching_selectors.matches_for_viewer(viewer=request.user).filter(pk=match_id)
-        if request.htmx and seen.exists():
-            card = _review_card(
-                seen.select_related("profile__user", "opening__company", "opening__place").get()
+        # but only to this suggestion's reviewers. The card names the student, so
+        # the scope is the reviewer's, never the wider "may open" one (which
+        # holds a company's anonymised candidates).
+        decided = (
+            matching_selectors.reviewable_matches_for_viewer(viewer=request.user)
+            .filter(pk=match_id)
+            .first()
+        )
+        if request.htmx and decided is not None:
+            personal_data_viewed(
+                viewer=request.user,
+                students=[decided.profile.user],
+                matches=[decided],
+                what="review queue",
             )
+            card = _review_card(decided)
             card["error"] = _("This suggestion has already been decided.")
             return render(request, "web/_review_card.html", {"card": card})
         raise Http404

@@ -183,3 +183,41 @@ def test_a_second_click_shows_the_decided_card(client: Client, world: World) -> 
     assert "is al besloten" in again.content.decode()
     client.force_login(world.olga)
     assert client.post(url, HTTP_HX_REQUEST="true").status_code == 404
+
+
+@pytest.mark.parametrize("step", ["approve", "reject"])
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_company_never_gets_the_review_card_of_its_candidate(
+    client: Client, world: World, step: str, htmx: bool
+) -> None:
+    """Regression: a company member POSTing to the review URL of a candidate
+    forwarded to it got the reviewer's card, with the 14-year-old's full name."""
+    profile = factories.ProfileFactory(user=world.lotte)
+    opening = factories.OpeningFactory(company=world.company_x)
+    match = factories.MatchFactory(profile=profile, opening=opening, state=S.STUDENT_YES)
+    client.force_login(world.bram)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(
+        reverse("web:review_step", args=[match.pk, step]), {"reason": "x"}, **headers
+    )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert world.lotte.full_name not in body
+    assert world.lotte.email not in body
+    assert Match.objects.get(pk=match.pk).state == S.STUDENT_YES
+
+
+def test_a_decided_card_is_shown_to_its_reviewer_and_logged(client: Client, world: World) -> None:
+    match = _suggestion(world)
+    Match.objects.filter(pk=match.pk).update(state=S.STUDENT_YES)
+    url = reverse("web:review_step", args=[match.pk, "approve"])
+    client.force_login(world.dirk)
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert world.sam.full_name in response.content.decode()
+    assert AuditEntry.objects.filter(actor=world.dirk, student=world.sam, match=match).exists()
+    # Another school's counsellor finds nothing.
+    client.force_login(world.olga)
+    other = client.post(url, HTTP_HX_REQUEST="true")
+    assert other.status_code == 404
+    assert world.sam.full_name not in other.content.decode()
