@@ -7,6 +7,10 @@ from api import views
 
 app_name = "api"
 router = DefaultRouter()
+# No ``.json`` suffixes: the views do not take a ``format`` argument (a suffix was
+# a 500), and a path outside the schema must be "not found". ``Accept`` or
+# ``?format=`` choose the renderer.
+router.include_format_suffixes = False
 router.register("openings", views.OpeningViewSet, basename="opening")
 router.register("companies", views.CompanyViewSet, basename="company")
 router.register("profiles", views.ProfileViewSet, basename="profile")
