@@ -204,7 +204,13 @@ AXES_RESET_ON_SUCCESS = True
 # Keep no log of successful logins: only what throttling needs.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
+# Reverse proxies in front of the app: how many X-Forwarded-For entries to believe.
+# Lockout and the API's request limits read the client's address the same way.
+MAAKMATCH_PROXY_COUNT = env_int(
+    "PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0
+)
+AXES_CLIENT_IP_CALLABLE = "config.identity.client_address"
+AXES_USERNAME_CALLABLE = "config.identity.lockout_username"
 
 # --- MaakMatch's own tunables -------------------------------------------------
 # Students younger than this need parental consent recorded by a counsellor.
@@ -249,6 +255,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    # Throttling reads the client's address through config.client_address, which
+    # honours MAAKMATCH_PROXY_COUNT; this keeps DRF's own reading the same.
+    "NUM_PROXIES": MAAKMATCH_PROXY_COUNT,
 }
 # Requests per minute: per anonymous IP address, and per logged-in user.
 API_THROTTLE_RATES = {
