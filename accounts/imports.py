@@ -50,7 +50,7 @@ from accounts.models import (
     Role,
     User,
 )
-from accounts.tabular import Column, ErrorList, Table, TableInvalid, table_read
+from accounts.tabular import Column, ErrorList, Table, TableInvalid, csv_text, table_read
 
 logger = logging.getLogger(__name__)
 
@@ -476,8 +476,7 @@ def students_job_run(*, job_id: int) -> str:
 def template_csv(columns: Sequence[Column], example: Sequence[str]) -> str:
     """A template in the active language: the header and one example row, ``;``-separated
     with a byte-order mark, as Dutch Excel opens it."""
-    header = ";".join(str(column.header) for column in columns)
-    return "\ufeff" + header + "\r\n" + ";".join(example) + "\r\n"
+    return csv_text([str(column.header) for column in columns], [list(example)])
 
 
 def students_template_csv() -> str:

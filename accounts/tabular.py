@@ -14,6 +14,9 @@ file itself:
 
 Problems come back together, as ``LineError(line, column, message)`` in the
 active language, so a person can fix a file in one go.
+
+It also writes the tables people download (CSV and XLSX), with every text cell
+made safe to open in a spreadsheet: see ``spreadsheet_safe``.
 """
 
 from __future__ import annotations
@@ -263,3 +266,51 @@ def _header_read(
         errors.add(line, "", message)
     for key, index in positions.items():
         headers.setdefault(key, record[index].strip())
+
+
+# --- writing tables for spreadsheets -----------------------------------------------
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or
+# Google Sheets (OWASP, "CSV Injection"): "=HYPERLINK(...)" in an organisation's
+# name would run on the coordinator's machine.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A value for a downloaded table: numbers stay numbers, ``None`` is empty, and
+    text that a spreadsheet would take for a formula gets a leading apostrophe,
+    which shows it as the text it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(header: Sequence[object], rows: Sequence[Sequence[object]]) -> str:
+    """A ``;``-separated table with a byte-order mark, as Dutch Excel opens it."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(v) for v in header])
+    writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
+    return "\ufeff" + out.getvalue()
+
+
+def xlsx_bytes(title: str, header: Sequence[object], rows: Sequence[Sequence[object]]) -> bytes:
+    """An XLSX workbook of one sheet. Text is written as text (cell type ``s``),
+    never as a formula, and made safe as in the CSV."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for r, row in enumerate([header, *rows], start=1):
+        for c, value in enumerate(row, start=1):
+            safe = spreadsheet_safe(value)
+            cell = sheet.cell(row=r, column=c, value=safe)
+            if isinstance(safe, str):
+                cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

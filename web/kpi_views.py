@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import selectors
 from accounts.exceptions import DomainError
 from accounts.models import EducationLevel, Role
+from accounts.tabular import csv_text, xlsx_bytes
 from marketplace.models import Place
 from matching import kpis
 from matching.models import SnapshotKind
@@ -103,28 +102,14 @@ def _table_for_export(period: kpis.Period, breakdown: str) -> tuple[list[str], l
 
 
 def _csv(name: str, header: list[str], body: list[list]) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")  # what Dutch spreadsheet programs open
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in body)
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(header, body), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
 def _xlsx(name: str, header: list[str], body: list[list]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = name[:31]
-    sheet.append(header)
-    for row in body:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
     response = HttpResponse(
-        out.getvalue(),
+        xlsx_bytes(name, header, body),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

