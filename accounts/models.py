@@ -147,6 +147,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     # Set when the person was told their inactive account will be erased.
     retention_warned_at = models.DateTimeField(_("warned of erasure at"), null=True, blank=True)
+    # Set when the person signed up on their own and has not yet opened the link
+    # e-mailed to the address (the account stays inactive until then).
+    signup_pending_since = models.DateTimeField(
+        _("sign-up waiting for its e-mail link since"), null=True, blank=True
+    )
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
@@ -482,6 +487,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Made in a session that had passed the second factor: only such a token
+    # carries the powers that need one (a coordinator's). A token made before its
+    # owner became a coordinator does not.
+    second_factor = models.BooleanField(_("made after the second factor"), default=False)
 
     class Meta:
         verbose_name = _("API token")

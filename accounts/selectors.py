@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, OrganisationKind, Role, User
@@ -30,13 +30,57 @@ def user_with_memberships(*, user_id: int) -> User:
     return User.objects.prefetch_related("memberships__organisation").get(pk=user_id)
 
 
-def user_has_role(*, user: User, role: str, organisation: Organisation | None = None) -> bool:
+# --- the second factor ------------------------------------------------------------
+# The one place that decides which powers need a second factor (a TOTP code): the
+# roles below, and the admin (staff). Pages, the API and the admin all ask here, so
+# a new route cannot forget it: ``user_has_role`` itself refuses these roles to a
+# user who has not passed it.
+SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR})
+
+
+def user_second_factor_required(*, user: User) -> bool:
+    """Whether this account must pass a second factor before it uses its powers:
+    admin staff, and holders of a role in ``SECOND_FACTOR_ROLES``."""
+    if not _is_authenticated(user):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role__in=SECOND_FACTOR_ROLES).exists()
+
+
+def user_second_factor_passed(*, user: User) -> bool:
+    """Whether the request this user came with passed the second factor.
+
+    django-otp marks a session's user (``is_verified()``, true once the one-time
+    code was entered in that session); ``api.authentication`` marks a token's user
+    the same way, true when the token was made after the code. A user read from
+    the database for any other reason carries no mark and has passed nothing."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(callable(is_verified) and is_verified())
+
+
+def user_second_factor_missing(*, user: User) -> bool:
+    """This user needs a second factor and has not passed it in this request."""
+    return user_second_factor_required(user=user) and not user_second_factor_passed(user=user)
+
+
+def user_holds_role(*, user: User, role: str, organisation: Organisation | None = None) -> bool:
+    """Membership only: whether ``user`` holds ``role``, whatever this request
+    passed. For what a person may do, ask ``user_has_role``."""
     if not _is_authenticated(user):
         return False
     memberships = Membership.objects.filter(user=user, role=role)
     if organisation is not None:
         memberships = memberships.filter(organisation=organisation)
     return memberships.exists()
+
+
+def user_has_role(*, user: User, role: str, organisation: Organisation | None = None) -> bool:
+    """Whether ``user`` may act in ``role`` now: they hold it, and, for a role in
+    ``SECOND_FACTOR_ROLES``, passed the second factor in this request."""
+    if role in SECOND_FACTOR_ROLES and not user_second_factor_passed(user=user):
+        return False
+    return user_holds_role(user=user, role=role, organisation=organisation)
 
 
 def organisations_for_user(*, user: User, role: str) -> QuerySet[Organisation]:
@@ -133,9 +177,19 @@ def user_can_verify_companies(*, user: User) -> bool:
 
 
 def companies_awaiting_verification() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        kind=OrganisationKind.COMPANY, verified_at__isnull=True
-    ).order_by("created_at")
+    """Unverified companies, except those whose sign-up still waits for its
+    e-mailed link (nobody has proved the address yet)."""
+    waiting = Membership.objects.filter(
+        organisation=OuterRef("pk"), user__signup_pending_since__isnull=False
+    )
+    confirmed = Membership.objects.filter(
+        organisation=OuterRef("pk"), user__signup_pending_since__isnull=True
+    )
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.COMPANY, verified_at__isnull=True)
+        .exclude(Exists(waiting) & ~Exists(confirmed))
+        .order_by("created_at")
+    )
 
 
 def age_on(*, date_of_birth: dt.date | None, today: dt.date | None = None) -> int | None:

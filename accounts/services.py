@@ -9,18 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import selectors
-from accounts.exceptions import DomainError, InvalidState, NotAllowed
+from accounts.exceptions import DomainError, InvalidState, NotAllowed, SecondFactorRequired
 from accounts.models import (
     API_TOKEN_PREFIX_LENGTH,
     EARLIEST_BIRTH_DATE,
@@ -42,17 +46,20 @@ def user_create(
     password: str | None,
     date_of_birth: dt.date | None = None,
     language: str = "nl",
+    pending: bool = False,
 ) -> User:
-    email = User.objects.normalize_email(email).strip().lower()
+    """A new account. ``pending``: inactive until the person opens the link
+    e-mailed to the address (``signup_confirm``)."""
+    email = _normal_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("An account with this email address already exists."), field="email")
     user = User(email=email, full_name=full_name.strip(), date_of_birth=date_of_birth)
     user.language = language
     if password is not None:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise DomainError(" ".join(exc.messages), field="password") from None
+        _password_check(password, user)
+    if pending:
+        user.is_active = False
+        user.signup_pending_since = timezone.now()
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -63,6 +70,17 @@ def user_create(
             _("An account with this email address already exists."), field="email"
         ) from None
     return user
+
+
+def _normal_email(email: str) -> str:
+    return User.objects.normalize_email(email).strip().lower()
+
+
+def _password_check(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from None
 
 
 def membership_create(
@@ -102,9 +120,14 @@ def _birth_date_check(date_of_birth: dt.date | None) -> None:
 
 @transaction.atomic
 def career_changer_signup(
-    *, email: str, full_name: str, password: str, date_of_birth: dt.date
-) -> User:
-    """A career changer or retraining worker signs up on their own, without a school."""
+    *, email: str, full_name: str, password: str, date_of_birth: dt.date, language: str = "nl"
+) -> User | None:
+    """A career changer or retraining worker signs up on their own, without a school.
+
+    The answer never tells whether the address already has an account: either
+    way the address gets an e-mail (a link that opens the new, still inactive
+    account, or a note to the owner), and the caller says "check your e-mail".
+    Returns the new account, or None when the address was taken."""
     _birth_date_check(date_of_birth)
     if selectors.is_minor_needing_consent(date_of_birth=date_of_birth):
         raise DomainError(
@@ -114,10 +137,19 @@ def career_changer_signup(
             ),
             field="date_of_birth",
         )
+    _password_check(password, User(email=_normal_email(email), full_name=full_name.strip()))
+    if _signup_address_taken(email=email, password=password):
+        return None
     user = user_create(
-        email=email, full_name=full_name, password=password, date_of_birth=date_of_birth
+        email=email,
+        full_name=full_name,
+        password=password,
+        date_of_birth=date_of_birth,
+        language=language,
+        pending=True,
     )
     membership_create(user=user, role=Role.STUDENT)
+    _signup_mail_on_commit(user=user)
     return user
 
 
@@ -132,8 +164,12 @@ def company_signup(
     sector: str,
     size_class: str,
     municipality: str = "",
-) -> tuple[User, Organisation]:
-    """A company member signs up their company; it waits for a coordinator's verification."""
+    language: str = "nl",
+) -> tuple[User, Organisation] | None:
+    """A company member signs up their company; it waits for a coordinator's
+    verification. As with ``career_changer_signup``, a taken address is never
+    revealed: its owner is e-mailed and None comes back. (A KvK number is public,
+    so a registered one is said.)"""
     kvk_number = kvk_number.replace(" ", "")
     if Organisation.objects.filter(kind=OrganisationKind.COMPANY, kvk_number=kvk_number).exists():
         raise DomainError(
@@ -143,7 +179,7 @@ def company_signup(
             ),
             field="kvk_number",
         )
-    user = user_create(email=email, full_name=full_name, password=password)
+    # Everything that can be wrong is said before the address is looked at.
     company = Organisation(
         kind=OrganisationKind.COMPANY,
         name=company_name.strip(),
@@ -158,6 +194,12 @@ def company_signup(
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(" ".join(messages), field=field) from None
+    _password_check(password, User(email=_normal_email(email), full_name=full_name.strip()))
+    if _signup_address_taken(email=email, password=password):
+        return None
+    user = user_create(
+        email=email, full_name=full_name, password=password, language=language, pending=True
+    )
     try:
         with transaction.atomic():
             company.save()
@@ -172,7 +214,118 @@ def company_signup(
         company.slug = f"{company.slug}-{secrets.token_hex(3)}"
         company.save()
     membership_create(user=user, role=Role.COMPANY_MEMBER, organisation=company)
+    _signup_mail_on_commit(user=user)
     return user, company
+
+
+# --- sign-up confirmation -----------------------------------------------------------
+class SignupTokens(PasswordResetTokenGenerator):
+    """Links that open a pending account: valid for PASSWORD_RESET_TIMEOUT, and
+    only while the account waits (opening it changes what the hash covers)."""
+
+    key_salt = "maakmatch.signup-confirmation"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{user.pk}|{user.password}|{user.is_active}|{user.signup_pending_since}|{timestamp}"
+
+
+signup_tokens = SignupTokens()
+
+
+def _signup_address_taken(*, email: str, password: str) -> bool:
+    """If ``email`` has an account, e-mail its owner instead of signing up: a new
+    link if it still waits for one, else a note that they already have an
+    account. The password is hashed all the same, so the answer takes as long."""
+    owner = User.objects.filter(email__iexact=_normal_email(email)).first()
+    if owner is None:
+        return False
+    make_password(password)
+    if owner.erased_at is None:
+        _signup_mail_on_commit(user=owner)
+    return True
+
+
+def _signup_mail_on_commit(*, user: User) -> None:
+    transaction.on_commit(lambda: signup_mail_send(user=user))
+
+
+def signup_mail_send(*, user: User) -> None:
+    """The e-mail after a sign-up with ``user``'s address: the confirmation link
+    for an account that waits, a note to the owner of one that does not."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    base = settings.MAAKMATCH_BASE_URL
+    if user.signup_pending_since is not None:
+        template = "signup_confirm"
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        link = base + reverse("web:signup_confirm", args=[uid, signup_tokens.make_token(user)])
+    else:
+        template = "signup_address_taken"
+        link = base + reverse("login")
+    context = {
+        "user": user,
+        "link": link,
+        "reset_link": base + reverse("password_reset"),
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+        body = render_to_string(f"accounts/email/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [user.email])
+
+
+def signup_pending_user(*, uidb64: str, token: str) -> User | None:
+    """The account a confirmation link opens, if the link is still good."""
+    from django.utils.encoding import force_str
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, signup_pending_since__isnull=False).first()
+    if user is None or not signup_tokens.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def signup_confirm(*, uidb64: str, token: str) -> User:
+    """Open a pending account through its e-mailed link: the address is proven."""
+    user = signup_pending_user(uidb64=uidb64, token=token)
+    if user is not None:
+        # Two clicks race: only one opens it.
+        user = User.objects.select_for_update().filter(pk=user.pk).first()
+    if user is None or user.signup_pending_since is None:
+        raise InvalidState(
+            _(
+                "This link is not valid any more: it was used or has expired. Sign up "
+                "again, or log in if your account is open."
+            )
+        )
+    user.is_active = True
+    user.signup_pending_since = None
+    user.save(update_fields=["is_active", "signup_pending_since"])
+    return user
+
+
+def signups_unconfirmed_delete(*, before: dt.datetime) -> int:
+    """Forget sign-ups whose link was never opened (pending since before
+    ``before``), with a company they registered that has nobody else."""
+    pending = User.objects.filter(signup_pending_since__lt=before, last_login__isnull=True)
+    companies = list(
+        Organisation.objects.filter(
+            kind=OrganisationKind.COMPANY, verified_at__isnull=True, memberships__user__in=pending
+        ).values_list("pk", flat=True)
+    )
+    _count, detail = pending.delete()
+    Organisation.objects.filter(pk__in=companies, memberships__isnull=True).delete()
+    return detail.get(User._meta.label, 0)
 
 
 def invitation_create(
@@ -259,8 +412,9 @@ def invitation_accept_existing(
 
 
 def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
-    if not selectors.user_can_verify_companies(user=coordinator):
-        raise NotAllowed(_("Only the region's coordinators verify companies."))
+    coordinator_check(
+        user=coordinator, refusal=_("Only the region's coordinators verify companies.")
+    )
     if company.kind != OrganisationKind.COMPANY:
         raise DomainError(_("Only companies are verified."))
     now = timezone.now()
@@ -329,6 +483,7 @@ def api_token_hash(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the key, which is never stored."""
+    second_factor_check(user=user)
     name = name.strip()
     if not name:
         raise DomainError(_("Give the token a name, so that you can recognise it."), field="name")
@@ -339,12 +494,17 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise InvalidState(_("You have too many tokens; revoke one first."))
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:API_TOKEN_PREFIX_LENGTH], key_hash=api_token_hash(key)
+        user=user,
+        name=name,
+        prefix=key[:API_TOKEN_PREFIX_LENGTH],
+        key_hash=api_token_hash(key),
+        second_factor=selectors.user_second_factor_passed(user=user),
     )
     return token, key
 
 
 def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    second_factor_check(user=by)
     if token.user_id != by.pk:
         raise NotAllowed(_("You can only revoke your own tokens."))
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -353,7 +513,11 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 
 def api_token_user(*, key: str) -> User | None:
-    """The active user an unrevoked key belongs to, noting when it was last used."""
+    """The active user an unrevoked key belongs to, noting when it was last used.
+
+    The user comes back marked, as django-otp marks a session's user, with whether
+    the token was made after the second factor (``is_verified()``): only then does
+    it carry the powers that need one."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=api_token_hash(key), revoked_at__isnull=True, user__is_active=True)
@@ -365,7 +529,28 @@ def api_token_user(*, key: str) -> User | None:
     # At most one write a minute per token, not one per request.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    passed = token.second_factor
+    user.otp_device = None
+    user.is_verified = lambda: passed
+    return user
+
+
+def coordinator_check(*, user: User, refusal: str) -> None:
+    """Refuse anyone but a coordinator who passed the second factor: a coordinator
+    without it is told to enter their code, anyone else gets ``refusal``."""
+    if selectors.user_has_role(user=user, role=Role.COORDINATOR):
+        return
+    if selectors.user_holds_role(user=user, role=Role.COORDINATOR):
+        raise SecondFactorRequired(_("Confirm your two-factor code in MaakMatch first."))
+    raise NotAllowed(refusal)
+
+
+def second_factor_check(*, user: User) -> None:
+    """Refuse a person who needs a second factor and has not passed it in this
+    request: their credentials (tokens) and powers wait for the code."""
+    if selectors.user_second_factor_missing(user=user):
+        raise SecondFactorRequired(_("Confirm your two-factor code in MaakMatch first."))
 
 
 def user_settings_update(
@@ -380,3 +565,79 @@ def user_settings_update(
     user.email_updates = email_updates
     user.save(update_fields=["language", "email_digest", "email_updates"])
     return user
+
+
+# --- the second factor: a first authenticator through an e-mailed link -----------
+# A coordinator's or staff member's first authenticator is set up only after they
+# open a link sent to their account's address: a stolen password alone cannot
+# enrol the thief's phone. The link is signed, expires
+# (MAAKMATCH_SECOND_FACTOR_LINK_MINUTES) and works once: it names the account's
+# authenticator state, which opening it changes.
+_ENROLMENT_SALT = "maakmatch.second-factor-enrolment"
+AUTHENTICATOR_BEING_SET_UP = "authenticator (being set up)"
+
+
+def _enrolment_state(user: User) -> str:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    devices = list(
+        TOTPDevice.objects.filter(user=user).order_by("pk").values_list("key", "confirmed")
+    )
+    return salted_hmac(_ENROLMENT_SALT, f"{user.pk}|{user.password}|{devices}").hexdigest()[:32]
+
+
+def second_factor_enrolment_token(*, user: User) -> str:
+    return signing.dumps({"u": user.pk, "s": _enrolment_state(user)}, salt=_ENROLMENT_SALT)
+
+
+def second_factor_enrolment_link_send(*, user: User, next_url: str = "") -> None:
+    """E-mail ``user`` the link that lets this account set up its first authenticator."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    token = second_factor_enrolment_token(user=user)
+    link = settings.MAAKMATCH_BASE_URL + reverse("web:two_factor_enrol", args=[token])
+    if next_url:
+        link += "?" + urlencode({"next": next_url})
+    context = {
+        "user": user,
+        "link": link,
+        "minutes": settings.MAAKMATCH_SECOND_FACTOR_LINK_MINUTES,
+    }
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/second_factor_link_subject.txt", context)
+        body = render_to_string("accounts/email/second_factor_link.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [user.email])
+
+
+@transaction.atomic
+def second_factor_enrolment_open(*, user: User, token: str) -> object:
+    """Open an e-mailed set-up link: a new authenticator to confirm (a TOTP device,
+    unconfirmed), replacing any half-set-up one. The link works for the account
+    it was sent to, once, within its time."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    invalid = InvalidState(
+        _(
+            "This set-up link is not valid any more: it was used, expired, or is "
+            "for another account. Ask for a new one."
+        )
+    )
+    try:
+        data = signing.loads(
+            token,
+            salt=_ENROLMENT_SALT,
+            max_age=settings.MAAKMATCH_SECOND_FACTOR_LINK_MINUTES * 60,
+        )
+    except signing.BadSignature:
+        raise invalid from None
+    # Lock the account's row: two clicks on one link cannot both open it.
+    User.objects.select_for_update().get(pk=user.pk)
+    if not isinstance(data, dict) or data.get("u") != user.pk:
+        raise invalid
+    if data.get("s") != _enrolment_state(user):
+        raise invalid
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, confirmed=False, name=AUTHENTICATOR_BEING_SET_UP)

@@ -3,7 +3,9 @@
     {"error": "<code>", "detail": "<message>", "fields": {"<field>": ["<message>", ...]}}
 
 Domain errors: ``NotAllowed`` → 403, ``InvalidState`` → 409, other ``DomainError``
-→ 400. DRF's own errors keep their status with this shape.
+→ 400, each with its ``code`` as ``error`` (``second_factor_required`` for a
+coordinator who has not entered their one-time code). DRF's own errors keep their
+status with this shape.
 """
 
 from __future__ import annotations
@@ -48,13 +50,13 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         if isinstance(exc, NotAllowed):
-            code, http = "forbidden", status.HTTP_403_FORBIDDEN
+            http = status.HTTP_403_FORBIDDEN
         elif isinstance(exc, InvalidState):
-            code, http = "conflict", status.HTTP_409_CONFLICT
+            http = status.HTTP_409_CONFLICT
         else:
-            code, http = "invalid", status.HTTP_400_BAD_REQUEST
+            http = status.HTTP_400_BAD_REQUEST
         fields = {exc.field: [exc.message]} if exc.field else {}
-        return Response(error_body(code, exc.message, fields), status=http)
+        return Response(error_body(exc.code, exc.message, fields), status=http)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -48,10 +48,22 @@ from matching.selectors import (
 
 
 class IsCoordinator(BasePermission):
-    message = "Only the region's coordinators may do this."
+    """A coordinator who passed the second factor: a session that entered the
+    one-time code, or a token made after it (``accounts.selectors``)."""
 
     def has_permission(self, request: Request, view: object) -> bool:
-        return selectors.user_has_role(user=request.user, role=Role.COORDINATOR)
+        accounts_services.coordinator_check(
+            user=request.user, refusal=_("Only the region's coordinators may do this.")
+        )
+        return True
+
+
+class SecondFactorWhenNeeded(BasePermission):
+    """People who need a second factor manage their credentials only after it."""
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        accounts_services.second_factor_check(user=request.user)
+        return True
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> dict:
@@ -153,7 +165,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_permissions(self) -> list[BasePermission]:
         if self.action in ("list", "retrieve"):
             return [AllowAny()]
-        return [IsAuthenticated()]
+        return super().get_permissions()  # IsAuthenticated, or the action's own
 
     def get_queryset(self) -> QuerySet[Organisation]:
         companies = Organisation.objects.filter(kind=OrganisationKind.COMPANY).order_by("name")
@@ -171,7 +183,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(s.CompanySerializer(company).data)
 
     @extend_schema(request=None, responses=s.CompanySerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsCoordinator])
     def verify(self, request: Request, slug: str) -> Response:
         """A coordinator verifies the company: its openings become public."""
         company = market.company_verify(company=self.get_object(), coordinator=request.user)
@@ -514,6 +526,7 @@ class ApiTokenViewSet(
     lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
 
     serializer_class = s.ApiTokenSerializer
+    permission_classes = [IsAuthenticated, SecondFactorWhenNeeded]
     queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes it
     ordering_fields = ["created_at"]
 

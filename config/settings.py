@@ -40,7 +40,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "web.apps.AdminConfig",  # the admin, behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,9 +73,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks each request's user with whether this session entered a one-time code;
+    # accounts.selectors decides which powers need it (coordinators, admin staff).
     "django_otp.middleware.OTPMiddleware",
-    # Coordinators and admin staff confirm a one-time code before their pages.
-    "config.middleware.TwoFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,9 +189,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Two-factor authentication (TOTP, django-otp) for coordinators and admin staff.
+# Which powers need it is decided in accounts.selectors, not by paths.
 OTP_TOTP_ISSUER = "MaakMatch"
-# Also where API tokens are made: a token must not get around the second factor.
-MAAKMATCH_TWO_FACTOR_PATHS = ("/admin/", "/coordinator/", "/settings/tokens/", "/api/v1/tokens/")
+# A coordinator's or staff member's first authenticator is set up through a link
+# e-mailed to the account's address, valid this long and once.
+MAAKMATCH_SECOND_FACTOR_LINK_MINUTES = env_int(
+    "MAAKMATCH_SECOND_FACTOR_LINK_MINUTES", 60, minimum=1
+)
 
 # Login throttling (django-axes): after 5 failed attempts for one account from one
 # address, that pair is locked out for 15 minutes.
@@ -206,9 +210,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_USERNAME_FORM_FIELD = "username"
 # Reverse proxies in front of the app: how many X-Forwarded-For entries to believe.
 # Lockout and the API's request limits read the client's address the same way.
-MAAKMATCH_PROXY_COUNT = env_int(
-    "PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0
-)
+MAAKMATCH_PROXY_COUNT = env_int("PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0)
 AXES_CLIENT_IP_CALLABLE = "config.identity.client_address"
 AXES_USERNAME_CALLABLE = "config.identity.lockout_username"
 

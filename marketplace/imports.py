@@ -46,6 +46,7 @@ from accounts.models import (
     Role,
     User,
 )
+from accounts.services import coordinator_check
 from accounts.tabular import Column, ErrorList, Table
 from marketplace import selectors
 from marketplace.models import (
@@ -477,8 +478,9 @@ def openings_import_start(
     """A member imports for ``organisation`` (their company); a coordinator passes
     ``None`` and names each row's company by KvK number."""
     if organisation is None:
-        if not accounts_selectors.user_has_role(user=by, role=Role.COORDINATOR):
-            raise NotAllowed(_("Only the region's coordinators import openings for any company."))
+        coordinator_check(
+            user=by, refusal=_("Only the region's coordinators import openings for any company.")
+        )
     elif organisation.kind != OrganisationKind.COMPANY or not accounts_selectors.user_has_role(
         user=by, role=Role.COMPANY_MEMBER, organisation=organisation
     ):

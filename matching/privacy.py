@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from accounts import services as account_services
 from accounts.models import ApiToken, ImportJob, Invitation, Membership, User
 from marketplace import services as market
 from marketplace.models import Placement, Profile, ProfileSkill
@@ -298,12 +299,17 @@ def retention_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     ).delete()
     # Import records (file name, counts, per-line problems) after the decided period.
     imports, _detail = ImportJob.objects.filter(created_at__lt=old).delete()
+    # Sign-ups whose e-mailed link was never opened: an address and a name that
+    # nobody proved, kept for the link's life and the grace period, then gone.
+    link_life = dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    unconfirmed = account_services.signups_unconfirmed_delete(before=now - link_life - grace)
     counts = {
         "warned": warned,
         "erased": erased,
         "suggestions_deleted": deleted,
         "invitations_deleted": unused,
         "imports_deleted": imports,
+        "unconfirmed_signups_deleted": unconfirmed,
     }
     logger.info("Retention: %s", counts)
     return counts

@@ -146,9 +146,11 @@ def reviewable_matches_for_viewer(*, viewer: User) -> QuerySet[Match]:
 
 def review_queue_for_viewer(*, viewer: User) -> QuerySet[Match]:
     """Suggestions waiting for this viewer's decision, best first."""
-    return reviewable_matches_for_viewer(viewer=viewer).filter(
-        state=MatchState.SUGGESTED, opening__status=OpeningStatus.OPEN
-    ).order_by("-score", "pk")
+    return (
+        reviewable_matches_for_viewer(viewer=viewer)
+        .filter(state=MatchState.SUGGESTED, opening__status=OpeningStatus.OPEN)
+        .order_by("-score", "pk")
+    )
 
 
 # What a student sees of their own matches: what a reviewer approved, and what

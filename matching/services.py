@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import InvalidState, NotAllowed
-from accounts.models import OrganisationKind, Role, User
-from accounts.selectors import user_has_role
+from accounts.exceptions import InvalidState
+from accounts.models import OrganisationKind, User
+from accounts.services import coordinator_check
 from marketplace.models import (
     Opening,
     OpeningSkill,
@@ -331,8 +331,7 @@ def matches_settle() -> int:
 
 def match_run_request(*, by: User) -> None:
     """A coordinator asks for a full recompute now (it also runs nightly)."""
-    if not user_has_role(user=by, role=Role.COORDINATOR):
-        raise NotAllowed(_("Only the region's coordinators start a full recompute."))
+    coordinator_check(user=by, refusal=_("Only the region's coordinators start a full recompute."))
     running = MatchRun.objects.filter(status=MatchRunStatus.RUNNING).first()
     if running is not None:
         raise InvalidState(_("A full recompute is already running."))

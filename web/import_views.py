@@ -17,6 +17,7 @@ from accounts.exceptions import DomainError
 from accounts.models import ImportKind, Role
 from accounts.tabular import MAX_BYTES, Column, TableInvalid
 from marketplace import imports as marketplace_imports
+from web.access import coordinator_required
 from web.forms import ImportUploadForm
 
 TEMPLATES = {
@@ -107,12 +108,10 @@ def openings_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def openings_import_region(request: HttpRequest) -> HttpResponse:
     """Coordinators: openings for any company, named per row by KvK number."""
-    if not selectors.user_has_role(user=request.user, role=Role.COORDINATOR):
-        raise PermissionDenied
     return _upload_page(
         request,
         title=_("Import openings for the region's companies"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,21 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import selectors
 from accounts.exceptions import DomainError
-from accounts.models import EducationLevel, Role
+from accounts.models import EducationLevel
 from accounts.tabular import csv_text, xlsx_bytes
 from marketplace.models import Place
 from matching import kpis
 from matching.models import SnapshotKind
 from web import charts
+from web.access import coordinator_required
 
 EXPORT_FORMATS = ("csv", "xlsx")
-
-
-def _coordinator(request: HttpRequest) -> None:
-    if not selectors.user_has_role(user=request.user, role=Role.COORDINATOR):
-        raise PermissionDenied
 
 
 def _period_and_breakdown(request: HttpRequest) -> tuple[kpis.Period, str, bool]:
@@ -62,10 +56,9 @@ def _columns() -> list[dict[str, Any]]:
     return [{"key": k.key, "label": k.label, "kind": k.kind} for k in kpis.KPIS]
 
 
-@login_required
+@coordinator_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _coordinator(request)
     period, breakdown, _ok = _period_and_breakdown(request)
     data = kpis.dashboard(period=period, breakdown=breakdown)
     context = {
@@ -116,11 +109,10 @@ def _xlsx(name: str, header: list[str], body: list[list]) -> HttpResponse:
     return response
 
 
-@login_required
+@coordinator_required
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Any KPI table as CSV or XLSX, with small numbers hidden as on the page."""
-    _coordinator(request)
     if fmt not in EXPORT_FORMATS:
         raise PermissionDenied
     period, breakdown, ok = _period_and_breakdown(request)
@@ -131,11 +123,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _csv(name, header, body) if fmt == "csv" else _xlsx(name, header, body)
 
 
-@login_required
+@coordinator_required
 @require_POST
 def baseline_take(request: HttpRequest) -> HttpResponse:
     """Freeze a year's figures as its baseline (nulmeting)."""
-    _coordinator(request)
     try:
         period = kpis.Period.parse(request.POST.get("year", ""))
         if not period.is_year:
@@ -150,11 +141,10 @@ def baseline_take(request: HttpRequest) -> HttpResponse:
     return redirect("web:kpis")
 
 
-@login_required
+@coordinator_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """A one-page printable quarterly report for the partners' meeting."""
-    _coordinator(request)
     period, _breakdown, _ok = _period_and_breakdown(request)
     data = kpis.dashboard(period=period, breakdown="municipality")
     context = {
@@ -168,11 +158,10 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "web/kpi_report.html", context)
 
 
-@login_required
+@coordinator_required
 @require_GET
 def skills_gap(request: HttpRequest) -> HttpResponse:
     """What openings ask against what profiles offer, and what is missing most."""
-    _coordinator(request)
     period, _breakdown, _ok = _period_and_breakdown(request)
     municipality = request.GET.get("municipality") or None
     level = request.GET.get("education_level") or None

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors, services
 from accounts.exceptions import DomainError, InvalidState
-from accounts.models import ApiToken, Organisation, OrganisationKind, Role
+from accounts.models import ApiToken, Language, Organisation, OrganisationKind, Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from matching import reports, workflow
@@ -25,6 +25,7 @@ from matching import selectors as matching_selectors
 from matching import services as matching_services
 from matching.audit import personal_data_viewed
 from matching.models import MatchRun, MatchRunStatus
+from web.access import coordinator_required, second_factor_when_needed
 from web.forms import (
     ApiTokenCreateForm,
     CareerChangerSignupForm,
@@ -81,6 +82,11 @@ def signup_choice(request: HttpRequest) -> HttpResponse:
     return render(request, "web/signup_choice.html")
 
 
+def _language(request: HttpRequest) -> str:
+    code = (getattr(request, "LANGUAGE_CODE", "") or "").split("-")[0]
+    return code if code in Language.values else Language.DUTCH
+
+
 @require_http_methods(["GET", "POST"])
 def signup_career_changer(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -88,18 +94,18 @@ def signup_career_changer(request: HttpRequest) -> HttpResponse:
     form = CareerChangerSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.career_changer_signup(
+            services.career_changer_signup(
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
+                language=_language(request),
             )
         except DomainError as exc:
             show_domain_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to MaakMatch! Your account is ready."))
-            return redirect("web:dashboard")
+            # The same answer whether or not the address had an account.
+            return redirect("web:signup_sent")
     return render(request, "web/signup_form.html", {"form": form, "kind": "career_changer"})
 
 
@@ -111,7 +117,7 @@ def signup_company(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, _company = services.company_signup(
+            services.company_signup(
                 email=data["email"],
                 full_name=data["full_name"],
                 password=data["password"],
@@ -120,20 +126,45 @@ def signup_company(request: HttpRequest) -> HttpResponse:
                 sector=data["sector"],
                 size_class=data["size_class"],
                 municipality=data["municipality"],
+                language=_language(request),
             )
         except DomainError as exc:
             show_domain_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _(
-                    "Your company is registered. A regional coordinator checks the KvK "
-                    "number; until then your openings are not public."
-                ),
-            )
-            return redirect("web:dashboard")
+            return redirect("web:signup_sent")
     return render(request, "web/signup_form.html", {"form": form, "kind": "company"})
+
+
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link: a button opens the account (a mail scanner's GET does
+    not), then the person is logged in."""
+    if request.method == "GET":
+        pending = services.signup_pending_user(uidb64=uidb64, token=token)
+        status = 200 if pending is not None else 400
+        return render(request, "web/signup_confirm.html", {"pending": pending}, status=status)
+    try:
+        user = services.signup_confirm(uidb64=uidb64, token=token)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return render(request, "web/signup_confirm.html", {"pending": None}, status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if selectors.organisations_for_user(user=user, role=Role.COMPANY_MEMBER).exists():
+        messages.success(
+            request,
+            _(
+                "Your company is registered. A regional coordinator checks the KvK "
+                "number; until then your openings are not public."
+            ),
+        )
+    else:
+        messages.success(request, _("Welcome to MaakMatch! Your account is ready."))
+    return redirect("web:dashboard")
 
 
 @require_http_methods(["GET", "POST"])
@@ -266,11 +297,9 @@ def parental_consent(request: HttpRequest, student_id: int) -> HttpResponse:
     return redirect("web:students")
 
 
-@login_required
+@coordinator_required
 @require_GET
 def companies_to_verify(request: HttpRequest) -> HttpResponse:
-    if not selectors.user_can_verify_companies(user=request.user):
-        raise PermissionDenied
     return render(
         request,
         "web/companies_to_verify.html",
@@ -278,11 +307,9 @@ def companies_to_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@coordinator_required
 @require_POST
 def company_verify(request: HttpRequest, company_id: int) -> HttpResponse:
-    if not selectors.user_can_verify_companies(user=request.user):
-        raise PermissionDenied
     company = get_object_or_404(Organisation, pk=company_id, kind=OrganisationKind.COMPANY)
     try:
         marketplace_services.company_verify(company=company, coordinator=request.user)
@@ -293,12 +320,10 @@ def company_verify(request: HttpRequest, company_id: int) -> HttpResponse:
     return redirect("web:companies_to_verify")
 
 
-@login_required
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def match_runs(request: HttpRequest) -> HttpResponse:
     """Coordinators: full recomputes with their progress, and starting one."""
-    if not selectors.user_has_role(user=request.user, role=Role.COORDINATOR):
-        raise PermissionDenied
     if request.method == "POST":
         try:
             matching_services.match_run_request(by=request.user)
@@ -336,7 +361,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@login_required
+@second_factor_when_needed
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Settings: the person's API tokens. A new key is shown on this response only."""
@@ -356,7 +381,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "web/api_tokens.html", context)
 
 
-@login_required
+@second_factor_when_needed
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
@@ -19,16 +21,27 @@ pytestmark = pytest.mark.django_db
 ADULT = dt.date(1990, 3, 14)
 
 
-def test_a_career_changer_signs_up_without_a_school() -> None:
-    user = services.career_changer_signup(
-        email="Zeynep@Example.nl",
-        full_name="Zeynep",
-        password="Sterk-wachtwoord-42",
-        date_of_birth=ADULT,
-    )
+def test_a_career_changer_signs_up_without_a_school(django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        user = services.career_changer_signup(
+            email="Zeynep@Example.nl",
+            full_name="Zeynep",
+            password="Sterk-wachtwoord-42",
+            date_of_birth=ADULT,
+        )
     assert user.email == "zeynep@example.nl"
     assert user.check_password("Sterk-wachtwoord-42")
     assert selectors.user_is_self_directed_student(user=user)
+    # Closed until the e-mailed link is opened.
+    assert not user.is_active
+    assert user.signup_pending_since is not None
+    assert [m.to for m in mail.outbox] == [["zeynep@example.nl"]]
+    link = re.search(r"/signup/confirm/([^/]+)/([^/\s]+)/", mail.outbox[0].body)
+    opened = services.signup_confirm(uidb64=link.group(1), token=link.group(2))
+    assert opened.is_active
+    assert opened.signup_pending_since is None
+    with pytest.raises(InvalidState):  # once
+        services.signup_confirm(uidb64=link.group(1), token=link.group(2))
 
 
 def test_it_sends_under_16s_to_their_school() -> None:
@@ -53,15 +66,55 @@ def test_it_refuses_a_weak_password_with_the_field_named() -> None:
     assert not User.objects.exists()
 
 
-def test_it_refuses_a_second_account_for_one_address_in_any_case(world: World) -> None:
-    with pytest.raises(DomainError) as info:
-        services.career_changer_signup(
+def test_a_second_sign_up_for_an_address_tells_its_owner_only(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    before = User.objects.get(pk=world.sam.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = services.career_changer_signup(
             email=world.sam.email.upper(),
             full_name="Sam 2",
             password="Sterk-wachtwoord-42",
             date_of_birth=ADULT,
         )
-    assert info.value.field == "email"
+        company = services.company_signup(
+            email=world.sam.email,
+            full_name="Sam 3",
+            password="Sterk-wachtwoord-42",
+            company_name="Overname BV",
+            kvk_number="87654321",
+            sector="metal",
+            size_class="small",
+        )
+    assert taken is None
+    assert company is None
+    after = User.objects.get(pk=world.sam.pk)
+    assert (after.full_name, after.password, after.is_active) == (
+        before.full_name,
+        before.password,
+        True,
+    )
+    assert not Organisation.objects.filter(kvk_number="87654321").exists()
+    assert [m.to for m in mail.outbox] == [[world.sam.email]] * 2
+    assert "al een account" in mail.outbox[0].body or "already have" in mail.outbox[0].body
+
+
+def test_unconfirmed_sign_ups_are_forgotten_with_their_company() -> None:
+    pair = services.company_signup(
+        email="wacht@linge.nl",
+        full_name="Wacht",
+        password="Sterk-wachtwoord-42",
+        company_name="Nooit Bevestigd",
+        kvk_number="33333333",
+        sector="metal",
+        size_class="small",
+    )
+    assert pair is not None
+    assert pair[1] not in selectors.companies_awaiting_verification()
+    assert services.signups_unconfirmed_delete(before=timezone.now() - dt.timedelta(days=1)) == 0
+    assert services.signups_unconfirmed_delete(before=timezone.now() + dt.timedelta(1)) == 1
+    assert not User.objects.filter(email="wacht@linge.nl").exists()
+    assert not Organisation.objects.filter(kvk_number="33333333").exists()
 
 
 def test_a_company_signs_up_unverified_with_its_member() -> None:
@@ -77,7 +130,7 @@ def test_a_company_signs_up_unverified_with_its_member() -> None:
     assert company.kvk_number == "12345678"
     assert company.slug == "linge-metaal"
     assert not company.is_verified
-    assert selectors.user_can_manage_organisation(user=user, organisation=company)
+    assert Membership.objects.filter(user=user, organisation=company, role=Role.COMPANY_MEMBER)
 
 
 def test_it_refuses_a_known_kvk_number_and_keeps_nothing(world: World) -> None:

@@ -195,7 +195,7 @@ ROWS = [
     r(
         "company-verify",
         "post",
-        "401 404 404 404 404 404 403 200",
+        "401 403 403 403 403 403 403 200",
         lambda o: [o.world.company_y.slug],
     ),
     # Profiles

@@ -160,7 +160,7 @@ def test_lockout_counts_the_address_the_proxy_saw(client: Client, world: World, 
     world.sam.set_password("het-goede-wachtwoord-7")
     world.sam.save()
     url = reverse("login")
-    for n in range(5):
+    for _ in range(5):
         client.post(
             url,
             {"username": world.sam.email, "password": "fout"},

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -42,22 +43,88 @@ def test_health_reports_ok(client: Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_a_career_changer_signs_up_and_lands_on_their_overview(client: Client) -> None:
-    response = client.post(
-        reverse("web:signup_career_changer"),
-        {
-            "full_name": "Zeynep Yilmaz",
-            "email": "zeynep@example.nl",
-            "password": PASSWORD,
-            "password_again": PASSWORD,
-            "date_of_birth": "1990-03-14",
-        },
-    )
-    assert response.status_code == 302
-    assert response["Location"] == reverse("web:dashboard")
+def _confirm_from_mail(client: Client, mailbox: list) -> HttpResponse:
+    link = re.search(r"https?://[^/]+(/signup/confirm/\S+/)", mailbox[-1].body).group(1)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "<form" in page.content.decode()  # a button: a mail scanner's GET opens nothing
+    return client.post(link)
+
+
+CAREER_CHANGER = {
+    "full_name": "Zeynep Yilmaz",
+    "email": "zeynep@example.nl",
+    "password": PASSWORD,
+    "password_again": PASSWORD,
+    "date_of_birth": "1990-03-14",
+}
+
+
+def test_a_career_changer_signs_up_and_lands_on_their_overview(
+    client: Client, mailoutbox: list, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("web:signup_career_changer"), CAREER_CHANGER)
+    assert response["Location"] == reverse("web:signup_sent")
+    assert "Kijk in je e-mail" in client.get(response["Location"]).content.decode()
+    user = User.objects.get(email="zeynep@example.nl")
+    assert not user.is_active  # until the address is proven
+    assert client.get(reverse("web:dashboard")).status_code == 302
+    assert [m.to for m in mailoutbox] == [["zeynep@example.nl"]]
+    opened = _confirm_from_mail(client, mailoutbox)
+    assert opened["Location"] == reverse("web:dashboard")
     user = User.objects.get(email="zeynep@example.nl")
     assert selectors.user_is_self_directed_student(user=user)
     assert "zij-instromer" in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_sign_up_never_says_whether_an_address_has_an_account(
+    client: Client, world: World, mailoutbox: list, django_capture_on_commit_callbacks
+) -> None:
+    answers = []
+    for email in ("nieuw@example.nl", world.sam.email.upper()):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("web:signup_career_changer"), {**CAREER_CHANGER, "email": email}
+            )
+        page = client.get(response["Location"]).content.decode()
+        main = page[page.index("<main") : page.index("</main>")]
+        answers.append((response.status_code, response["Location"], main))
+    assert answers[0] == answers[1]
+    # The owner is told, in their mailbox; their account is untouched.
+    assert [m.to for m in mailoutbox] == [["nieuw@example.nl"], [world.sam.email]]
+    assert reverse("login") in mailoutbox[1].body
+    assert "/signup/confirm/" not in mailoutbox[1].body
+    assert User.objects.get(pk=world.sam.pk).check_password(PASSWORD)
+    assert User.objects.get(pk=world.sam.pk).full_name == world.sam.full_name
+    # A weak password is refused either way, so that cannot tell it either.
+    for email in ("nog-een@example.nl", world.sam.email):
+        response = client.post(
+            reverse("web:signup_career_changer"),
+            {
+                **CAREER_CHANGER,
+                "email": email,
+                "password": "12345678",
+                "password_again": "12345678",
+            },
+        )
+        assert response.status_code == 200
+        assert "password" in response.context["form"].errors
+
+
+def test_a_used_or_wrong_confirmation_link_opens_nothing(
+    client: Client, mailoutbox: list, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("web:signup_career_changer"), CAREER_CHANGER)
+    link = re.search(r"(/signup/confirm/\S+/)", mailoutbox[-1].body).group(1)
+    forged = link.rstrip("/")[:-2] + "xx/"
+    assert client.get(forged).status_code == 400
+    assert client.post(forged).status_code == 400
+    assert not User.objects.get(email="zeynep@example.nl").is_active
+    assert client.post(link).status_code == 302
+    client.logout()
+    assert client.post(link).status_code == 400
 
 
 def test_a_bad_sign_up_is_redisplayed_with_field_messages(client: Client) -> None:
@@ -93,7 +160,9 @@ def test_a_domain_error_lands_on_its_field(client: Client) -> None:
     assert "school" in " ".join(response.context["form"].errors["date_of_birth"])
 
 
-def test_a_company_signs_up_and_waits_for_verification(client: Client) -> None:
+def test_a_company_signs_up_and_waits_for_verification(
+    client: Client, mailoutbox: list, django_capture_on_commit_callbacks
+) -> None:
     data = {
         "full_name": "Bram de Vries",
         "email": "bram@linge.nl",
@@ -109,10 +178,13 @@ def test_a_company_signs_up_and_waits_for_verification(client: Client) -> None:
     assert response.status_code == 200
     assert "8 cijfers" in response.content.decode()
     assert not Organisation.objects.exists()
-    response = client.post(reverse("web:signup_company"), {**data, "kvk_number": "12345678"})
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("web:signup_company"), {**data, "kvk_number": "12345678"})
+    assert response["Location"] == reverse("web:signup_sent")
     company = Organisation.objects.get(kvk_number="12345678")
     assert not company.is_verified
+    opened = _confirm_from_mail(client, mailoutbox)
+    assert opened["Location"] == reverse("web:dashboard")
     assert "wacht op controle" in client.get(reverse("web:dashboard")).content.decode()
 
 
@@ -349,7 +421,7 @@ def test_a_kvk_number_with_spaces_is_accepted(client: Client) -> None:
             "size_class": "small",
         },
     )
-    assert response.status_code == 302
+    assert response["Location"] == reverse("web:signup_sent")
     assert Organisation.objects.get().kvk_number == "12345678"
 
 

@@ -166,6 +166,8 @@ NO_ONE_ELSES_DATA = {
     "signup",
     "signup_career_changer",
     "signup_company",
+    "signup_sent",
+    "signup_confirm",  # a signed link: opens only the account it was made for
     "invitation_accept",
     "review_batch",  # acts only on the viewer's own queue: test below
     "unsubscribe",
@@ -194,6 +196,7 @@ NO_ONE_ELSES_DATA = {
     # One's own second factor.
     "two_factor_setup",
     "two_factor_verify",
+    "two_factor_enrol",  # a signed link, for the account it was sent to only
 }
 
 
