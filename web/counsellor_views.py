@@ -157,6 +157,7 @@ def review_step(request: HttpRequest, match_id: int, step: str) -> HttpResponse:
 @require_POST
 def review_batch(request: HttpRequest) -> HttpResponse:
     """Approve every ticked suggestion."""
+    _reviewer_check(request)
     ids = _ids(request.POST.getlist("match"))
     if not ids:
         messages.error(request, _("Tick at least one suggestion to approve."))

@@ -284,7 +284,9 @@ def students(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def parental_consent(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = get_object_or_404(selectors.students_for_viewer(viewer=request.user), pk=student_id)
+    # Others' students only: a pupil's own id is "not found" to her, as any other.
+    students = selectors.students_for_viewer(viewer=request.user).exclude(pk=request.user.pk)
+    student = get_object_or_404(students, pk=student_id)
     try:
         services.parental_consent_record(student=student, counsellor=request.user)
     except DomainError as exc:
