@@ -14,8 +14,12 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY accounts ./accounts
+COPY audit ./audit
 COPY marketplace ./marketplace
 COPY matching ./matching
+COPY notifications ./notifications
+COPY insights ./insights
+COPY privacy ./privacy
 COPY worker ./worker
 COPY api ./api
 COPY web ./web

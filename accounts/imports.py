@@ -23,12 +23,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -38,6 +37,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts import selectors
+from accounts.background import TRANSIENT, task_send_on_commit
 from accounts.exceptions import NotAllowed
 from accounts.models import (
     EducationLevel,
@@ -69,7 +69,6 @@ Save = Callable[[ImportJob, Any], tuple[int, int]]
 
 
 MAX_ATTEMPTS = 3
-TRANSIENT = (OperationalError, InterfaceError)
 
 
 def _beat(job_id: int, **fields: Any) -> None:
@@ -117,7 +116,7 @@ def job_start(
     if len(table.rows) > settings.MAAKMATCH_IMPORT_INLINE_ROWS:
         job.content = table.text
         job.save()
-        transaction.on_commit(lambda: _send("worker.import_run", job.pk))
+        task_send_on_commit("worker.import_run", job.pk)
         return job
     plan = check(job, table, _no_progress)
     with transaction.atomic():
@@ -126,7 +125,7 @@ def job_start(
         job.save()
         created, skipped = save(job, plan)
         if _job_saved(job, created=created, skipped=skipped):
-            transaction.on_commit(lambda: _send("worker.import_emails", job.pk))
+            task_send_on_commit("worker.import_emails", job.pk)
     return job
 
 
@@ -147,13 +146,6 @@ def _job_saved(job: ImportJob, *, created: int, skipped: int) -> bool:
         job.finished_at = job.progressed_at
     job.save()
     return sends_email
-
-
-def _send(task: str, job_id: int) -> None:
-    try:
-        current_app.send_task(task, args=[job_id], retry=False)
-    except Exception:
-        logger.warning("Could not enqueue %s(%s); the sweep will pick it up.", task, job_id)
 
 
 def _job_fail(job_id: int, errors: list[dict[str, Any]]) -> None:

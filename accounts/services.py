@@ -439,40 +439,6 @@ def parental_consent_record(*, student: User, counsellor: User) -> User:
     return student
 
 
-# Each kind of email, and the setting its unsubscribe link switches off.
-NOTIFICATION_SETTINGS = {"digest": "email_digest", "updates": "email_updates"}
-_UNSUBSCRIBE_SALT = "maakmatch.unsubscribe"
-
-
-def unsubscribe_token_make(*, user: User, kind: str) -> str:
-    """A signed token for an email's unsubscribe link: works without logging in,
-    names one person and one kind of email, and cannot be forged or edited."""
-    if kind not in NOTIFICATION_SETTINGS:
-        raise ValueError(f"Unknown notification kind {kind!r}.")
-    return signing.dumps({"u": user.pk, "k": kind}, salt=_UNSUBSCRIBE_SALT, compress=True)
-
-
-def unsubscribe_token_read(*, token: str) -> tuple[User, str]:
-    """The person and kind a token names; InvalidState for a broken or foreign token."""
-    try:
-        data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
-        user = User.objects.get(pk=data["u"], is_active=True)
-        kind = data["k"]
-    except (signing.BadSignature, KeyError, TypeError, User.DoesNotExist):
-        raise InvalidState(_("This unsubscribe link is not valid.")) from None
-    if kind not in NOTIFICATION_SETTINGS:
-        raise InvalidState(_("This unsubscribe link is not valid."))
-    return user, kind
-
-
-def notifications_unsubscribe(*, token: str) -> tuple[User, str]:
-    """Switch off the kind of email the token names (idempotent)."""
-    user, kind = unsubscribe_token_read(token=token)
-    User.objects.filter(pk=user.pk).update(**{NOTIFICATION_SETTINGS[kind]: False})
-    setattr(user, NOTIFICATION_SETTINGS[kind], False)
-    return user, kind
-
-
 API_TOKENS_MAX = 20
 
 

@@ -1,5 +1,6 @@
 """The REST interface (Django REST framework, OpenAPI via drf-spectacular).
 
-Thin views over the services and selectors of accounts/marketplace/matching.
-Nothing imports this package.
+Thin views over the services and selectors of the domain apps: may import
+``accounts``, ``audit``, ``marketplace``, ``matching``, ``notifications``,
+``insights`` and ``privacy``. Nothing imports this package.
 """

@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from config.identity import client_address
+from accounts.identity import client_address
 
 
 class _FromSettings:

@@ -32,19 +32,21 @@ from api import filters
 from api import serializers as s
 from api.authentication import TOKEN_AUTH
 from api.exceptions import error_body
+from audit.services import personal_data_viewed
+from insights import kpis
 from marketplace import imports as market_imports
 from marketplace import selectors as market_selectors
 from marketplace import services as market
 from marketplace.models import Opening, Place, Placement, Profile, Skill
-from matching import kpis, privacy, workflow
 from matching import services as matching_services
-from matching.audit import personal_data_viewed
+from matching import workflow
 from matching.models import Match, MatchRun, MatchState
 from matching.selectors import (
     candidates_for_company,
     matches_for_viewer,
     placements_for_viewer,
 )
+from privacy import services as privacy
 
 
 class IsCoordinator(BasePermission):

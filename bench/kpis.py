@@ -38,8 +38,9 @@ def _history() -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from audit.models import AuditEntry
     from marketplace.models import EducationLevelChange, Opening, Placement, Profile
-    from matching.models import AuditEntry, Match
+    from matching.models import Match
 
     if Placement.objects.count() >= 1000:
         return
@@ -120,8 +121,8 @@ def _plain_by_municipality(period) -> dict:
     """The obvious way: one aggregate query per figure and municipality."""
     from django.db.models import Count, Q, Sum
 
+    from audit.models import AuditEntry
     from marketplace.models import Opening, Place, Placement
-    from matching.models import AuditEntry
 
     start, end = period.bounds()
     open_in = Q(published_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
@@ -175,9 +176,10 @@ def main() -> None:
     live.region_data(students=20_000, openings=5_000)
     from django.core.management import call_command
 
+    from audit.models import AuditEntry
+    from insights import kpis
     from marketplace.models import Opening, Placement, Profile
-    from matching import kpis
-    from matching.models import AuditEntry, Match
+    from matching.models import Match
 
     if not Match.objects.exists():
         call_command("match_all", verbosity=0)

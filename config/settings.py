@@ -57,8 +57,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "accounts",
+    "audit",
     "marketplace",
     "matching",
+    "notifications",
+    "insights",
+    "privacy",
     "worker",
     "api",
     "web",
@@ -211,8 +215,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Reverse proxies in front of the app: how many X-Forwarded-For entries to believe.
 # Lockout and the API's request limits read the client's address the same way.
 MAAKMATCH_PROXY_COUNT = env_int("PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0)
-AXES_CLIENT_IP_CALLABLE = "config.identity.client_address"
-AXES_USERNAME_CALLABLE = "config.identity.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.identity.client_address"
+AXES_USERNAME_CALLABLE = "accounts.identity.lockout_username"
 
 # --- MaakMatch's own tunables -------------------------------------------------
 # Students younger than this need parental consent recorded by a counsellor.

@@ -61,6 +61,7 @@ from marketplace.models import (
     Skill,
 )
 from marketplace.services import matching_request
+from matching.engine.words import lookup_key
 
 FUZZY_CUTOFF = 70
 FUZZY_LIMIT = 3
@@ -157,10 +158,6 @@ def _type_names() -> dict[str, str]:
                 names[str(label).casefold()] = value
                 names[value] = value
     return names
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("ë", "e").replace("é", "e")).strip().casefold()
 
 
 def _date_parse(text: str) -> dt.date | None:
@@ -278,7 +275,7 @@ def _row_check(ctx: _Context, line: int, values: dict[str, str]) -> OpeningPlan 
     header, add = ctx.table.header, ctx.errors.add
     before = len(ctx.errors.errors) + ctx.errors.dropped
     company = _company(ctx, values, line)
-    kind = ctx.types.get(_fold(values["type"]))
+    kind = ctx.types.get(lookup_key(values["type"]))
     if kind is None:
         add(
             line,
@@ -288,7 +285,7 @@ def _row_check(ctx: _Context, line: int, values: dict[str, str]) -> OpeningPlan 
     levels = [education_level_parse(v) for v in _split(values["education_levels"])]
     if not levels or None in levels:
         add(line, header("education_levels"), education_level_unknown())
-    place = ctx.places.get(_fold(values["place"]))
+    place = ctx.places.get(lookup_key(values["place"]))
     if place is None:
         add(
             line,
@@ -378,7 +375,7 @@ def openings_check(
                 kvk_number=""
             )
         },
-        places={_fold(p.name): p for p in Place.objects.all()},
+        places={lookup_key(p.name): p for p in Place.objects.all()},
         types=_type_names(),
         skills=SkillResolver(),
     )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
+from accounts.background import task_send_on_commit
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import Organisation, OrganisationKind, Role, User
 from marketplace.models import (
@@ -38,8 +37,6 @@ from marketplace.models import (
     Skill,
     SkillCategory,
 )
-
-logger = logging.getLogger(__name__)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -174,13 +171,7 @@ def matching_request(model: type[Opening] | type[Profile], pk: int, task: str) -
         needs_matching_since=timezone.now()
     )
 
-    def send() -> None:
-        try:
-            current_app.send_task(task, args=[pk], retry=False)
-        except Exception:
-            logger.warning("Could not enqueue %s(%s); the sweep will pick it up.", task, pk)
-
-    transaction.on_commit(send)
+    task_send_on_commit(task, pk)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from matching.models import AuditEntry, Match
+from matching.models import Match
 
 
 @admin.register(Match)
@@ -26,23 +26,4 @@ class MatchAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """The audit log is append-only: nobody adds, changes or deletes entries here."""
-
-    list_display = ["created_at", "action", "actor", "student", "from_state", "to_state"]
-    list_filter = ["action", "to_state"]
-    list_select_related = ["actor", "student"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False

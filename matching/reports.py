@@ -3,21 +3,18 @@ and handles it. Part of the human oversight the EU AI Act asks for."""
 
 from __future__ import annotations
 
-import logging
-
-from celery import current_app
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.background import task_send_on_commit
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import Role, User
 from accounts.selectors import organisations_for_user, user_can_counsel_student
 from matching.models import Match, SuggestionReport
 from matching.selectors import suggestions_for_student
 
-logger = logging.getLogger(__name__)
 REASON_MAX = 2000
 
 
@@ -33,14 +30,8 @@ def suggestion_report(*, match: Match, by: User, reason: str) -> SuggestionRepor
         raise DomainError(_("Keep it under 2000 characters."), field="reason")
     report = SuggestionReport.objects.create(match=match, reporter=by, reason=reason)
 
-    def send() -> None:
-        # The report is stored; a broker that is down only delays nothing but the email.
-        try:
-            current_app.send_task("worker.notify_report", args=[report.pk], retry=False)
-        except Exception:
-            logger.warning("Could not queue the email about report %s.", report.pk)
-
-    transaction.on_commit(send)
+    # The report is stored; a broker that is down delays only the email.
+    task_send_on_commit("worker.notify_report", report.pk)
     return report
 
 

@@ -25,6 +25,8 @@ from accounts.selectors import (
     user_has_role,
     user_is_self_directed_student,
 )
+from audit.models import AuditEntry
+from audit.services import personal_data_viewed
 from marketplace.models import (
     Opening,
     OpeningStatus,
@@ -33,14 +35,7 @@ from marketplace.models import (
     Profile,
     Skill,
 )
-from matching.audit import personal_data_viewed
-from matching.models import (
-    FORWARDED_STATES,
-    REVEALED_STATES,
-    AuditEntry,
-    Match,
-    MatchState,
-)
+from matching.models import FORWARDED_STATES, REVEALED_STATES, Match, MatchState
 from matching.rules import match_block_reason
 
 # How a score is said in words to students: (lowest score, label), best first.

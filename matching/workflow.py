@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import logging
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.background import task_send_on_commit
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import Role, User
 from accounts.selectors import (
@@ -29,19 +28,11 @@ from accounts.selectors import (
     user_can_review_suggestions_of,
     user_has_role,
 )
+from audit.models import AuditAction, AuditEntry
 from marketplace import services as market
 from marketplace.models import ClosedReason, Opening, OpeningStatus, Placement, Profile, Skill
-from matching.models import (
-    ENGINE_STATES,
-    IN_PROGRESS_STATES,
-    AuditAction,
-    AuditEntry,
-    Match,
-    MatchState,
-)
+from matching.models import ENGINE_STATES, IN_PROGRESS_STATES, Match, MatchState
 from matching.rules import match_block_reason
-
-logger = logging.getLogger(__name__)
 
 
 class Actor(enum.StrEnum):
@@ -73,7 +64,7 @@ TRANSITIONS: dict[tuple[str, str], Actor] = {
     },
 }
 
-# The email each step sends, if any (see matching.notifications).
+# The email each step sends, if any (see notifications.services).
 EVENTS: dict[str, str] = {
     S.STUDENT_YES: "forwarded",
     S.INVITED: "invited",
@@ -101,13 +92,7 @@ def actor_may(*, actor: Actor, match: Match, user: User | None) -> bool:
 
 
 def _notify(match_id: int, event: str) -> None:
-    def send() -> None:
-        try:
-            current_app.send_task("worker.notify_match", args=[match_id, event], retry=False)
-        except Exception:
-            logger.warning("Could not queue the %s email for match %s.", event, match_id)
-
-    transaction.on_commit(send)
+    task_send_on_commit("worker.notify_match", match_id, event)
 
 
 def _check(*, match: Match, to: str, by: User | None) -> None:

@@ -1,5 +1,6 @@
 """The HTML interface: Django templates plus htmx, for every role.
 
-Thin views over the services and selectors of accounts/marketplace/matching.
-Nothing imports this package.
+Thin views over the services and selectors of the domain apps: may import
+``accounts``, ``audit``, ``marketplace``, ``matching``, ``notifications``,
+``insights`` and ``privacy``. Nothing imports this package.
 """

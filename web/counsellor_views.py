@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors
 from accounts.exceptions import DomainError
 from accounts.models import Role
+from audit.services import personal_data_viewed
 from matching import reports, workflow
 from matching import selectors as matching_selectors
 from matching import services as matching_services
-from matching.audit import personal_data_viewed
 from matching.models import Match, MatchState
 from web.forms import RejectForm
 

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.exceptions import DomainError
 from accounts.models import EducationLevel
 from accounts.tabular import csv_text, xlsx_bytes
+from insights import kpis
+from insights import services as insight_services
+from insights.models import SnapshotKind
 from marketplace.models import Place
-from matching import kpis
-from matching.models import SnapshotKind
 from web import charts
 from web.access import coordinator_required
 
@@ -131,7 +132,7 @@ def baseline_take(request: HttpRequest) -> HttpResponse:
         period = kpis.Period.parse(request.POST.get("year", ""))
         if not period.is_year:
             raise DomainError(_("A baseline is taken for a whole year."), field="year")
-        kpis.snapshot_take(period=period, kind=SnapshotKind.BASELINE, by=request.user)
+        insight_services.snapshot_take(period=period, kind=SnapshotKind.BASELINE, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -26,7 +26,8 @@ from accounts.models import Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.models import SKILL_LEVEL_MIN, Profile
-from matching import privacy, workflow
+from matching import workflow
+from privacy import services as privacy
 from web import skill_views
 from web.forms import AccountDeleteForm, ProfileForm, ProfileSkillRows, SettingsForm
 from web.views import show_domain_error

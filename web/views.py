@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors, services
 from accounts.exceptions import DomainError, InvalidState
 from accounts.models import ApiToken, Language, Organisation, OrganisationKind, Role
+from audit.services import personal_data_viewed
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from matching import reports, workflow
 from matching import selectors as matching_selectors
 from matching import services as matching_services
-from matching.audit import personal_data_viewed
 from matching.models import MatchRun, MatchRunStatus
+from notifications import services as notification_services
 from web.access import coordinator_required, second_factor_when_needed
 from web.forms import (
     ApiTokenCreateForm,
@@ -351,10 +352,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks to confirm (link scanners must not unsubscribe anyone); POST does it."""
     try:
         if request.method == "POST":
-            user, kind = services.notifications_unsubscribe(token=token)
+            user, kind = notification_services.notifications_unsubscribe(token=token)
             done = True
         else:
-            user, kind = services.unsubscribe_token_read(token=token)
+            user, kind = notification_services.unsubscribe_token_read(token=token)
             done = False
     except InvalidState as exc:
         return render(request, "web/unsubscribe.html", {"error": exc.message}, status=400)

@@ -1,8 +1,10 @@
 """Celery: the app, thin tasks and the beat schedule.
 
 Start a worker with ``celery -A worker worker -Q default,matching``. Tasks take
-primary keys, call a service in accounts/marketplace/matching and return; nothing
-here holds business logic, and nothing imports this package except Celery itself.
+primary keys, call a service and return; nothing here holds business logic.
+May import ``accounts``, ``audit``, ``marketplace``, ``matching``,
+``notifications``, ``insights`` and ``privacy``; nothing imports this package
+except Celery itself.
 """
 
 from worker.celery import app as celery_app

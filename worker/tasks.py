@@ -9,24 +9,16 @@ from __future__ import annotations
 import logging
 import smtplib
 
-import kombu.exceptions
-import redis.exceptions
 from celery import group, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from accounts import imports as account_imports
+from accounts.background import TRANSIENT
 from marketplace import imports as marketplace_imports
-from matching import notifications, pipeline
+from matching import pipeline
+from notifications import services as notifications
 
 logger = logging.getLogger(__name__)
-TRANSIENT = (
-    OperationalError,
-    InterfaceError,
-    kombu.exceptions.OperationalError,
-    redis.exceptions.ConnectionError,
-    ConnectionError,
-)
 RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": True,
@@ -151,14 +143,15 @@ def kpi_snapshot_quarter(period: str | None = None) -> str:
     """Freeze the figures of the quarter that just ended (or of ``period``)."""
     from django.utils import timezone
 
-    from matching import kpis
+    from insights import kpis
+    from insights import services as insight_services
 
     quarter = (
         kpis.Period.parse(period)
         if period
         else kpis.Period.quarter_of(timezone.localdate()).previous_quarter()
     )
-    snapshot = kpis.snapshot_take(period=quarter, kind="quarter")
+    snapshot = insight_services.snapshot_take(period=quarter, kind="quarter")
     logger.info("KPI snapshot of %s: %s", quarter.label, snapshot.pk)
     return quarter.label
 
@@ -167,7 +160,7 @@ def kpi_snapshot_quarter(period: str | None = None) -> str:
 def retention_run() -> dict[str, int]:
     """Daily: warn inactive profiles, erase the ones warned long enough ago, and
     delete old rejected and withdrawn suggestions (the counts are logged)."""
-    from matching import privacy
+    from privacy import services as privacy
 
     return privacy.retention_run()
 

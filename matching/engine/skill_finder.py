@@ -29,7 +29,6 @@ texts in ``matching/evaldata/skill_texts.jsonl``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 import snowballstemmer
 
 from matching.engine.text import DUTCH_STOP_WORDS
+from matching.engine.words import accents_strip
 
 _WORD = re.compile(r"[0-9a-zA-Z]+")
 _DOUBLE = re.compile(r"(.)\1+")
@@ -44,11 +44,6 @@ COMPOUND_MIN = 5
 ACRONYM_MAX = 3
 DIRECT, COMPOUND = 1.0, 0.8
 _STEMMER = snowballstemmer.stemmer("dutch")
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _key(word: str) -> str:
@@ -94,7 +89,11 @@ class SkillFinder:
         self.compound_keys: set[str] = set()
         for skill, names in skills:
             for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
-                words = [w for w in _WORD.findall(_fold(name)) if w.lower() not in DUTCH_STOP_WORDS]
+                words = [
+                    w
+                    for w in _WORD.findall(accents_strip(name))
+                    if w.lower() not in DUTCH_STOP_WORDS
+                ]
                 if not words or (len(words) == 1 and len(words[0]) < 2):
                     continue
                 keys = tuple(dict.fromkeys(_key(w) for w in words))
@@ -120,7 +119,7 @@ class SkillFinder:
         return parts
 
     def find(self, text: str, *, limit: int = 20) -> list[Found]:
-        words = _WORD.findall(_fold(text))
+        words = _WORD.findall(accents_strip(text))
         # key -> [(position, how it was found)], for every key of the taxonomy in the text
         seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
         capitals: set[int] = set()

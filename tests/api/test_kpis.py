@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.matching.test_kpis import region  # noqa: F401 - the hand-made data set
+from tests.insights.test_kpis import region  # noqa: F401 - the hand-made data set
 
 pytestmark = pytest.mark.django_db
 

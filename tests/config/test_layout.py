@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 import subprocess
@@ -12,7 +13,38 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["config", "accounts", "marketplace", "matching", "worker", "api", "web"]
+PACKAGES = [
+    "config",
+    "accounts",
+    "audit",
+    "marketplace",
+    "matching",
+    "notifications",
+    "insights",
+    "privacy",
+    "worker",
+    "api",
+    "web",
+]
+
+# Which of the project's packages each may import: the one table of the layers
+# (README, "Architecture in brief", draws it). Each package's __init__ docstring
+# says the same in words. ``matching.engine`` is the pure library inside matching.
+DOMAIN = {"accounts", "audit", "marketplace", "matching", "notifications", "insights", "privacy"}
+MAY_IMPORT: dict[str, set[str]] = {
+    "config": set(),
+    "matching.engine": set(),
+    "accounts": set(),
+    "audit": {"accounts"},
+    "marketplace": {"accounts", "audit", "matching.engine"},
+    "matching": {"accounts", "audit", "marketplace"},
+    "notifications": {"accounts", "audit", "marketplace", "matching"},
+    "insights": {"accounts", "audit", "marketplace", "matching"},
+    "privacy": {"accounts", "audit", "marketplace", "matching", "notifications", "insights"},
+    "worker": DOMAIN,
+    "api": DOMAIN,
+    "web": DOMAIN,
+}
 
 
 def test_the_stdlib_platform_module_is_not_shadowed() -> None:
@@ -39,11 +71,60 @@ def test_the_engine_never_imports_django() -> None:
         assert not re.search(r"^\s*(from|import)\s+django", path.read_text(), re.M), path
 
 
-def test_nothing_imports_api_or_web() -> None:
-    pattern = re.compile(r"^\s*(from|import)\s+(api|web)\b", re.M)
-    for package in ["accounts", "marketplace", "matching", "worker"]:
+def _layer(module: str) -> str | None:
+    """The row of ``MAY_IMPORT`` a dotted module belongs to, if it is the project's."""
+    if module == "matching.engine" or module.startswith("matching.engine."):
+        return "matching.engine"
+    top = module.split(".")[0]
+    return top if top in MAY_IMPORT else None
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # "from matching import engine" reaches the engine, not matching's models.
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_every_package_imports_only_what_the_table_allows() -> None:
+    assert set(MAY_IMPORT) == {*PACKAGES, "matching.engine"}
+    broken = []
+    for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
-            assert not pattern.search(path.read_text()), path
+            if "migrations" in path.parts:
+                continue  # migrations name models by string, and the table is about code
+            own = _layer(".".join(path.relative_to(ROOT).with_suffix("").parts))
+            for module in _imports(path):
+                layer = _layer(module)
+                if layer is None or layer == own:
+                    continue
+                if own == "matching" and layer == "matching.engine":
+                    continue  # matching feeds its own engine
+                if layer not in MAY_IMPORT[own]:
+                    broken.append(f"{path.relative_to(ROOT)}: {module}")
+    assert broken == []
+
+
+def test_the_table_catches_a_forbidden_import(tmp_path: Path) -> None:
+    bad = tmp_path / "x.py"
+    bad.write_text("from privacy import services\nfrom matching.engine.words import lookup_key\n")
+    assert {_layer(m) for m in _imports(bad)} == {"privacy", "matching.engine"}
+    assert "privacy" not in MAY_IMPORT["matching"]
+
+
+def test_every_package_states_its_imports() -> None:
+    """Each __init__ docstring names the packages it may import, as the table does."""
+    for package, allowed in MAY_IMPORT.items():
+        if package in ("config", "matching.engine"):
+            continue
+        doc = (ROOT / package.replace(".", "/") / "__init__.py").read_text()
+        said = doc.split('"""')[1]
+        for other in sorted(allowed):
+            assert f"``{other}``" in said, f"{package} does not name {other}"
 
 
 def test_ruff_selects_a005() -> None:

@@ -134,7 +134,7 @@ def test_a_made_up_forwarded_for_is_no_new_client(client: Client, settings) -> N
 
 @pytest.mark.django_db
 def test_behind_one_proxy_its_entry_is_the_client(client: Client, settings) -> None:
-    from config.identity import client_address
+    from accounts.identity import client_address
 
     settings.MAAKMATCH_PROXY_COUNT = 1
     settings.API_THROTTLE_RATES = {"anon": "2/minute", "user": "1000/minute"}

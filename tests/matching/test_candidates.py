@@ -11,9 +11,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from accounts.exceptions import NotAllowed
+from audit.models import AuditAction, AuditEntry
 from marketplace.models import ProfileSkill
 from matching import workflow
-from matching.models import FORWARDED_STATES, AuditAction, AuditEntry, Match, MatchState
+from matching.models import FORWARDED_STATES, Match, MatchState
 from matching.selectors import (
     candidate_for_company,
     candidate_pseudonym,

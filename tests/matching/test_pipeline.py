@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from marketplace import services as market
 from marketplace.models import Opening, OpeningSkill, Profile, ProfileSkill
 from matching import pipeline
-from matching.models import AuditEntry, Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
+from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, MatchState
 from matching.warm import WARM
 from tests import factories
 

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.services import parental_consent_record
+from audit.models import AuditAction, AuditEntry
 from marketplace.models import Opening, OpeningStatus, Placement, PlacementStatus
 from matching import workflow
-from matching.models import AuditAction, AuditEntry, Match, MatchState
+from matching.models import Match, MatchState
 from matching.selectors import audit_entries_for_viewer
 from tests import factories
 from tests.conftest import World, login_with_second_factor
@@ -372,17 +373,17 @@ def test_the_audit_log_cannot_be_changed_or_deleted_in_the_admin(world: World, c
     entry = AuditEntry.objects.get()
     admin = factories.UserFactory(is_staff=True, is_superuser=True)
     login_with_second_factor(client, admin)
-    change = reverse("admin:matching_auditentry_change", args=[entry.pk])
-    delete = reverse("admin:matching_auditentry_delete", args=[entry.pk])
+    change = reverse("admin:audit_auditentry_change", args=[entry.pk])
+    delete = reverse("admin:audit_auditentry_delete", args=[entry.pk])
     assert client.get(change).status_code == 200  # read-only view
     assert client.post(change, {"reason": "weg", "action": "view"}).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
     bulk = client.post(
-        reverse("admin:matching_auditentry_changelist"),
+        reverse("admin:audit_auditentry_changelist"),
         {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
     )
     assert bulk.status_code in (200, 302, 403)
-    assert client.get(reverse("admin:matching_auditentry_add")).status_code == 403
+    assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
     assert AuditEntry.objects.get().reason == "Past goed"
 
 

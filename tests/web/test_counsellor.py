@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from marketplace.models import ProfileSkill
-from matching.models import AuditEntry, Match, MatchState
+from matching.models import Match, MatchState
 from tests import factories
 from tests.conftest import World
 

@@ -11,11 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import AuditEntry
+from insights.models import KpiSnapshot
 from marketplace.models import Placement
-from matching.models import AuditEntry, KpiSnapshot, Match
+from matching.models import Match
 from tests import factories
 from tests.conftest import login_with_second_factor
-from tests.matching.test_kpis import at, region  # noqa: F401 - the hand-made data set
+from tests.insights.test_kpis import at, region  # noqa: F401 - the hand-made data set
 
 pytestmark = pytest.mark.django_db
 Q2 = {"period": "2026-Q2"}

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts import selectors, services
 from accounts.models import Invitation, Organisation, Role, User
-from matching.models import AuditEntry
+from audit.models import AuditEntry
 from tests.conftest import World, login_with_second_factor
 from tests.factories import PASSWORD, CompanyFactory, OpeningFactory
 

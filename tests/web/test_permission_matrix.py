@@ -41,6 +41,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import services as account_services
 from accounts.models import ApiToken, ImportJob, ImportKind, ImportStatus, Organisation, User
 from matching.models import Match, MatchState, SuggestionReport
+from notifications import services as notification_services
 from tests import factories
 from tests.conftest import World, login_with_second_factor
 
@@ -154,7 +155,9 @@ def scene(world: World) -> Scene:
         job=job,
         token=token,
         invitation_token=invitation.token,
-        unsubscribe_token=account_services.unsubscribe_token_make(user=world.sam, kind="digest"),
+        unsubscribe_token=notification_services.unsubscribe_token_make(
+            user=world.sam, kind="digest"
+        ),
         pending_uid=urlsafe_base64_encode(force_bytes(pending.pk)),
         pending_token=account_services.signup_tokens.make_token(pending),
         enrol_token=account_services.second_factor_enrolment_token(user=world.carla),

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from matching.models import Match, MatchState, SuggestionReport
-from matching.notifications import report_notify
+from notifications.services import report_notify
 from tests import factories
 from tests.conftest import World
 

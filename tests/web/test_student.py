@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, Invitation, User
 from accounts.services import api_token_create
+from audit.models import AuditEntry
+from insights import kpis
 from marketplace.models import EducationLevelChange, Placement, Profile, ProfileSkill
-from matching import kpis
-from matching.models import AuditEntry, Match, MatchState
+from matching.models import Match, MatchState
 from tests import factories
 from tests.conftest import World
 

@@ -1,0 +1,6 @@
+"""The region's figures: KPIs per period and breakdown, the skills gap, the year's
+baseline and quarterly snapshots, which pages, exports and the API all read.
+
+Reads the domain and writes only its snapshots. May import ``accounts``,
+``audit``, ``marketplace`` and ``matching``; never ``api``, ``web`` or ``worker``.
+"""
