@@ -21,9 +21,10 @@ from django.db import InterfaceError, OperationalError, transaction
 
 logger = logging.getLogger(__name__)
 
+# The database cannot be reached (web pages answer 503 for these).
+DATABASE_DOWN = (OperationalError, InterfaceError)
 TRANSIENT = (
-    OperationalError,
-    InterfaceError,
+    *DATABASE_DOWN,
     kombu.exceptions.OperationalError,
     redis.exceptions.ConnectionError,
     ConnectionError,

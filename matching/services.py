@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from celery import current_app
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.background import task_send
 from accounts.exceptions import InvalidState
 from accounts.models import OrganisationKind, User
 from accounts.services import coordinator_check
@@ -335,12 +335,10 @@ def match_run_request(*, by: User) -> None:
     running = MatchRun.objects.filter(status=MatchRunStatus.RUNNING).first()
     if running is not None:
         raise InvalidState(_("A full recompute is already running."))
-    try:
-        current_app.send_task("worker.match_full_recompute", retry=False)
-    except Exception:
+    if not task_send("worker.match_full_recompute"):
         raise InvalidState(
             _("The matching service cannot be reached right now; try again in a minute.")
-        ) from None
+        )
 
 
 def matching_backlog() -> dict[str, int]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import sys
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.background import DATABASE_DOWN
+
 RETRY_AFTER_SECONDS = 30
-UNAVAILABLE = (OperationalError, InterfaceError)
+UNAVAILABLE = DATABASE_DOWN
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
