@@ -50,14 +50,45 @@ def score_words(score: float) -> str:
     return str(SCORE_WORDS_OTHERWISE)
 
 
-def _skill_namer(explanations: Sequence[dict[str, Any]]) -> Callable[[list], list[str]]:
+def explanation_skills(explanation: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The explanation's skills in four lists, each required skill in one only:
+    held (``matched``), held below the level asked (``partial``), a related skill
+    held instead (``related``), and must-haves missing.
+
+    Suggestions stored by engines before 1.1 listed a related or lower-level skill
+    among the matched ones (and a lower-level must-have also as missing); they are
+    read into the same four lists, so no page says a student holds what they lack."""
+    matched, partial, related = [], [], []
+    for item in explanation.get("matched_skills", []):
+        via = item.get("via_related")
+        # An item without a level says nothing against it: the skill is held.
+        level = item.get("level", item.get("required_level", 1))
+        required = item.get("required_level") or 1
+        if level is None and via:
+            related.append({**item, "via": via})
+        elif level is not None and level < required:
+            partial.append(item)
+        elif level is not None:
+            matched.append(item)
+    partial += explanation.get("partial_skills", [])
+    related += explanation.get("related_skills", [])
+    shown = {i["skill"] for i in (*partial, *related)}
+    missing = [i for i in explanation.get("missing_must_haves", []) if i["skill"] not in shown]
+    return {"matched": matched, "partial": partial, "related": related, "missing": missing}
+
+
+def _skill_namer(explanations: Sequence[dict[str, Any]]) -> Callable[[dict[str, Any]], dict]:
     """Names, in the active language, for the skills the explanations mention
-    (one query for them all)."""
+    (one query for them all); the namer turns one explanation into its four lists
+    by name, with the levels and the related skill held."""
+    lists = [explanation_skills(e) for e in explanations]
     slugs = {
-        item["skill"]
-        for explanation in explanations
-        for key in ("matched_skills", "missing_must_haves")
-        for item in explanation.get(key, [])
+        slug
+        for skills in lists
+        for items in skills.values()
+        for item in items
+        for slug in (item["skill"], item.get("via"))
+        if slug
     }
     english = (get_language() or "nl").startswith("en")
     labels = {
@@ -67,8 +98,22 @@ def _skill_namer(explanations: Sequence[dict[str, Any]]) -> Callable[[list], lis
         )
     }
 
-    def named(items: list[dict[str, Any]]) -> list[str]:
-        return [labels.get(i["skill"], i["skill"]) for i in items]
+    def name(slug: str) -> str:
+        return labels.get(slug, slug)
+
+    def named(explanation: dict[str, Any]) -> dict[str, list]:
+        skills = explanation_skills(explanation)
+        return {
+            "matched": [name(i["skill"]) for i in skills["matched"]],
+            "partial": [
+                {"name": name(i["skill"]), "level": i["level"], "required": i["required_level"]}
+                for i in skills["partial"]
+            ],
+            "related": [
+                {"name": name(i["skill"]), "via": name(i["via"])} for i in skills["related"]
+            ],
+            "missing": [name(i["skill"]) for i in skills["missing"]],
+        }
 
     return named
 
@@ -82,8 +127,7 @@ def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
         {
             "match": m,
             "words": score_words(m.score),
-            "matched": named(m.explanation.get("matched_skills", [])),
-            "missing": named(m.explanation.get("missing_must_haves", [])),
+            **named(m.explanation),
             "distance_km": m.explanation.get("distance_km"),
             "parts": score_parts(m.explanation),
         }
@@ -248,6 +292,8 @@ def _explanation_for_company(explanation: dict[str, Any]) -> dict[str, Any]:
     level = explanation.get("level") or {}
     return {
         "matched_skills": explanation.get("matched_skills", []),
+        "partial_skills": explanation.get("partial_skills", []),
+        "related_skills": explanation.get("related_skills", []),
         "missing_must_haves": explanation.get("missing_must_haves", []),
         "level": {k: level.get(k) for k in ("profile", "accepted", "fit")},
         "distance_band": distance_band(explanation.get("distance_km")),
@@ -473,8 +519,7 @@ def candidate_cards(*, opening: Opening, viewer: User) -> list[dict[str, Any]]:
         c["words"] = score_words(c["score"])
         c["state_label"] = states[c["state"]]
         c["education_level_label"] = levels.get(c["education_level"], "")
-        c["matched"] = named(c["explanation"]["matched_skills"])
-        c["missing"] = named(c["explanation"]["missing_must_haves"])
+        c.update(named(c["explanation"]))
     return candidates
 
 
@@ -487,8 +532,7 @@ def review_cards(*, matches: Sequence[Match]) -> list[dict[str, Any]]:
         {
             "match": m,
             "words": score_words(m.score),
-            "matched": named(m.explanation.get("matched_skills", [])),
-            "missing": named(m.explanation.get("missing_must_haves", [])),
+            **named(m.explanation),
             "distance_km": m.explanation.get("distance_km"),
             "blocked": match_block_reason(match=m) if m.state == MatchState.SUGGESTED else None,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump on any change that alters scores; stored with every match.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 FEATURES = ("skills", "text", "level", "distance", "availability", "sector")
 

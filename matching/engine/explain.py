@@ -19,37 +19,46 @@ def explanation_build(
     score: float,
     contributions: dict[str, float],
 ) -> dict[str, Any]:
-    """Matched skills (with the credit each earned), missing must-haves, distance, level."""
+    """The reasons, each true of the inputs: every required skill stands in one
+    list only.
+
+    - ``matched_skills``: held at the required level or above;
+    - ``partial_skills``: held, below the required level ("niveau 1 van 3");
+    - ``related_skills``: not held, but a related skill is (``via``): "you have
+      X, Y is asked";
+    - ``missing_must_haves``: must-haves the student has in none of these ways.
+
+    Nice-to-haves the student lacks altogether are not listed."""
     import numpy as np
 
     held = dict(profile.skills)
-    matched, missing = [], []
+    matched, partial, via_related, missing = [], [], [], []
     for req in opening.skills:
         level = held.get(req.skill)
-        own = min(level / req.level, 1.0) if level is not None else 0.0
+        if level is not None:
+            item = {
+                "skill": req.skill,
+                "importance": req.importance,
+                "required_level": req.level,
+                "level": level,
+                "credit": round(min(level / req.level, 1.0), 3),
+            }
+            (matched if level >= req.level else partial).append(item)
+            continue
         relative = next((s for s in sorted(related.get(req.skill, ())) if s in held), None)
-        via = relative if relative and config.related_credit > own else None
-        credit = max(own, config.related_credit if relative else 0.0)
-        if credit > 0:
-            matched.append(
+        if relative is not None and config.related_credit > 0:
+            via_related.append(
                 {
                     "skill": req.skill,
                     "importance": req.importance,
                     "required_level": req.level,
-                    "level": level,
-                    "via_related": via,
-                    "credit": round(credit, 3),
+                    "via": relative,
+                    "via_level": held[relative],
+                    "credit": round(config.related_credit, 3),
                 }
             )
-        if req.importance == "must" and (level is None or level < req.level):
-            missing.append(
-                {
-                    "skill": req.skill,
-                    "required_level": req.level,
-                    "level": level,
-                    "via_related": via,
-                }
-            )
+        elif req.importance == "must":
+            missing.append({"skill": req.skill, "required_level": req.level})
     distance = None
     if profile.lat is not None and opening.lat is not None:
         distance = float(
@@ -65,6 +74,8 @@ def explanation_build(
         "engine_version": ENGINE_VERSION,
         "score": round(score, 4),
         "matched_skills": matched,
+        "partial_skills": partial,
+        "related_skills": via_related,
         "missing_must_haves": missing,
         "distance_km": None if distance is None else round(distance, 1),
         "radius_km": profile.radius_km,

@@ -380,17 +380,18 @@ def test_the_explanation_names_skills_gap_distance_and_level() -> None:
     (suggestion,) = list(index.top_k_for_profiles())
     why = index.explain(suggestion)
     assert why["engine_version"] == ENGINE_VERSION == suggestion.engine_version
-    matched = {m["skill"]: m for m in why["matched_skills"]}
-    assert matched["mig-mag-lassen"]["via_related"] == "tig-lassen"
-    assert matched["mig-mag-lassen"]["credit"] == 0.5
-    assert matched["cnc-draaien"]["credit"] == pytest.approx(1 / 3, abs=1e-3)
-    assert matched["samenwerken"]["credit"] == 1.0
-    assert "plc" not in matched
-    assert {m["skill"] for m in why["missing_must_haves"]} == {
+    # Each required skill in one list: held, held below the level, related, missing.
+    assert [(m["skill"], m["credit"]) for m in why["matched_skills"]] == [("samenwerken", 1.0)]
+    (partial,) = why["partial_skills"]
+    assert (partial["skill"], partial["level"], partial["required_level"]) == ("cnc-draaien", 1, 3)
+    assert partial["credit"] == pytest.approx(1 / 3, abs=1e-3)
+    (related,) = why["related_skills"]
+    assert (related["skill"], related["via"], related["credit"]) == (
         "mig-mag-lassen",
-        "plc",
-        "cnc-draaien",
-    }
+        "tig-lassen",
+        0.5,
+    )
+    assert [m["skill"] for m in why["missing_must_haves"]] == ["plc"]
     assert why["distance_km"] == pytest.approx(16.3, abs=0.1)
     assert why["level"] == {"profile": "mbo3", "accepted": ["mbo2"], "fit": 0.5, "profile_rank": 3}
     assert sum(why["contributions"].values()) == pytest.approx(suggestion.score, abs=1e-3)

@@ -94,7 +94,8 @@ def test_the_full_run_stores_scores_explanations_and_version(market: dict) -> No
     assert match.explanation["matched_skills"][0]["skill"] == "mig-mag-lassen"
     assert match.explanation["distance_km"] == 0.0
     related = Match.objects.get(profile=market["profiles"][2], opening=market["openings"][1])
-    assert related.explanation["matched_skills"][0]["via_related"] == "tig-lassen"
+    assert related.explanation["related_skills"][0]["via"] == "tig-lassen"
+    assert related.explanation["matched_skills"] == []
 
 
 def test_running_twice_leaves_the_same_rows(market: dict) -> None:

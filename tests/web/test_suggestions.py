@@ -78,3 +78,43 @@ def test_an_unknown_answer_is_a_404(client: Client, world: World) -> None:
     match = _match(world, S.APPROVED)
     client.force_login(world.sam)
     assert client.post(f"/student/suggestions/{match.pk}/maybe/").status_code == 404
+
+
+def test_the_page_says_only_what_the_student_holds(client: Client, world: World) -> None:
+    """A related skill reads as related, a lower level once with both levels, and
+    neither as a skill the student has."""
+    for slug, nl in [
+        ("mig-mag-lassen", "MIG/MAG-lassen"),
+        ("tig-lassen", "TIG-lassen"),
+        ("tekening-lezen", "Technisch tekening lezen"),
+        ("samenwerken", "Samenwerken"),
+        ("plc", "PLC-programmeren"),
+    ]:
+        factories.SkillFactory(slug=slug, label_nl=nl, label_en=nl)
+    match = _match(world, S.APPROVED, title="Stage lassen")
+    match.explanation = {
+        **match.explanation,
+        "matched_skills": [
+            {"skill": "samenwerken", "importance": "nice", "required_level": 1, "level": 2}
+        ],
+        "partial_skills": [
+            {"skill": "tekening-lezen", "importance": "must", "required_level": 3, "level": 1}
+        ],
+        "related_skills": [
+            {
+                "skill": "mig-mag-lassen",
+                "importance": "must",
+                "required_level": 1,
+                "via": "tig-lassen",
+            }
+        ],
+        "missing_must_haves": [{"skill": "plc", "required_level": 1}],
+    }
+    match.save()
+    client.force_login(world.sam)
+    html = client.get(reverse("web:my_suggestions")).content.decode()
+    assert "Je passende vaardigheden: Samenwerken</p>" in html
+    assert "Technisch tekening lezen (niveau 1 van 3)" in html
+    assert "je hebt TIG-lassen, gevraagd is MIG/MAG-lassen" in html
+    assert "Nog te leren: PLC-programmeren</p>" in html
+    assert html.count("Technisch tekening lezen") == 1
