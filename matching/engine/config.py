@@ -40,6 +40,11 @@ class MatchConfig:
     word_share: float = 0.5  # share of the text similarity from word n-grams
     # Open-ended openings (jobs) count this many days from their start for overlap.
     open_ended_days: int = 180
+    # A counsellor's rules as hard filters: level, overlapping dates, hours (off only
+    # to measure what they add, in matching.evaluate).
+    hard_rules: bool = True
+    # Hours available below this share of the hours asked rule an opening out.
+    hours_min_share: float = 0.5
     # Work in blocks of at most this many (profile, opening) pairs.
     block_pairs: int = 4_000_000
     # Geographic blocking: grid cells of this many degrees.
@@ -58,6 +63,12 @@ class MatchConfig:
             raise ValueError("k must be at least 1")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
-        for name in ("related_credit", "adjacent_level_fit", "neutral", "word_share"):
+        for name in (
+            "related_credit",
+            "adjacent_level_fit",
+            "neutral",
+            "word_share",
+            "hours_min_share",
+        ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must lie in [0, 1]")

@@ -27,6 +27,7 @@ from matching.engine.records import (
     OpeningRecord,
     ProfileRecord,
     Taxonomy,
+    level_rule,
     validate_openings,
     validate_profiles,
 )
@@ -104,6 +105,7 @@ class OpeningSide:
     has_dates: np.ndarray
     hours: np.ndarray
     level_fit: np.ndarray  # (n, levels + 1): fit of each profile level
+    level_ok: np.ndarray  # (n, levels + 1): the level rule lets this profile level in
     sector: np.ndarray  # index into the sector vocabulary, -1 for none
 
     def take(self, rows: np.ndarray, *, text: bool = True) -> OpeningSide:
@@ -122,6 +124,7 @@ class OpeningSide:
             has_dates=self.has_dates[rows],
             hours=self.hours[rows],
             level_fit=self.level_fit[rows],
+            level_ok=self.level_ok[rows],
             sector=self.sector[rows],
         )
 
@@ -379,8 +382,10 @@ class MatchIndex:
         start = np.array([_day(r.start, 0.0) for r in records])
         end = np.array([_day(r.end, _day(r.start, 0.0) + cfg.open_ended_days) for r in records])
         level_fit = np.ones((len(LEVELS) + 1, len(records)), dtype=np.float32)
+        level_ok = np.ones((len(records), len(LEVELS) + 1), dtype=bool)
         for i, r in enumerate(records):
             if r.levels:
+                level_ok[i, : len(LEVELS)] = level_rule(r.type, r.levels)
                 accepted = [LEVELS.index(level) for level in r.levels]
                 level_fit[: len(LEVELS), i] = self._level_table[:, accepted].max(axis=1)[
                     : len(LEVELS)
@@ -408,6 +413,7 @@ class MatchIndex:
             has_dates=np.array([r.start is not None for r in records], dtype=bool),
             hours=np.array([r.hours for r in records], dtype=np.float32),
             level_fit=np.ascontiguousarray(level_fit.T),
+            level_ok=level_ok,
             sector=np.array(
                 [self.sectors.get(r.sector, -1) if r.sector else -1 for r in records],
                 dtype=np.int32,
@@ -494,6 +500,11 @@ class MatchIndex:
 
         # level
         values[2] = os_.level_fit[:, ps.level].T
+        if cfg.hard_rules:
+            # A counsellor's rules (docs/algorithm.md, "Rules"): the level the
+            # opening accepts (jobs: at least its lowest), dates that overlap, and
+            # not far fewer hours than asked.
+            mask &= os_.level_ok[:, ps.level].T
 
         # distance, and the radius as a hard filter
         both = ps.has_place[:, None] & os_.has_place[None, :]
@@ -517,6 +528,10 @@ class MatchIndex:
             np.minimum(ps.hours[:, None], os_.hours[None, :]) / np.maximum(os_.hours, 1.0)[None, :]
         )
         values[4] = dates * np.clip(hours, 0.0, 1.0)
+        if cfg.hard_rules:
+            mask &= (overlap > 0.0) | ~os_.has_dates[None, :]
+            known = (ps.hours > 0)[:, None] & (os_.hours > 0)[None, :]
+            mask &= ~known | (hours >= cfg.hours_min_share)
 
         # sector of interest
         sector = values[5]

@@ -24,6 +24,20 @@ LEVEL_RANKS = {
     "wo": 6,
 }
 LEVELS = tuple(LEVEL_RANKS)
+# Types whose accepted levels are a requirement (a BPV place fits the programme's
+# level, and so do orientation days and graduation projects); for jobs they are a
+# minimum, and a higher level is welcome.
+EXACT_LEVEL_TYPES = frozenset({"bol", "bbl", "orientation", "graduation"})
+
+
+def level_rule(opening_type: str, accepted: Sequence[str]) -> list[bool]:
+    """For each of ``LEVELS``: may a profile of that level be suggested this opening?"""
+    if not accepted:
+        return [True] * len(LEVELS)
+    if opening_type in EXACT_LEVEL_TYPES:
+        return [level in accepted for level in LEVELS]
+    lowest = min(LEVEL_RANKS[level] for level in accepted)
+    return [LEVEL_RANKS[level] >= lowest for level in LEVELS]
 
 
 class EngineInputError(ValueError):

@@ -225,6 +225,68 @@ def test_sector_interest(sectors: list[str], sector: str, fit: float) -> None:
 
 
 @pytest.mark.parametrize(
+    ("kind", "level", "accepted", "allowed"),
+    [
+        # A BPV place, an orientation day or a graduation project: the accepted levels.
+        ("bol", "mbo3", ["mbo3", "mbo4"], True),
+        ("bol", "mbo2", ["mbo3", "mbo4"], False),  # one below: not a main suggestion
+        ("bbl", "mbo4", ["mbo2", "mbo3"], False),  # one above: not the programme either
+        ("bbl", "havo", ["mbo3"], False),  # same rank, other kind of school
+        ("orientation", "vmbo", ["vmbo"], True),
+        ("graduation", "mbo4", ["hbo"], False),
+        # A job: the lowest accepted level is a minimum, above it is welcome.
+        ("job", "mbo4", ["mbo2"], True),
+        ("job", "hbo", ["mbo3", "mbo4"], True),
+        ("job", "mbo1", ["mbo2"], False),
+        # No levels asked, or none known: the rule has nothing to go on.
+        ("bol", "mbo2", [], True),
+        ("bol", "", ["mbo3"], True),
+    ],
+)
+def test_the_level_rule(kind: str, level: str, accepted: list[str], allowed: bool) -> None:
+    o = opening(type=kind, levels=accepted, company_recognised=True)
+    assert features(profile(level=level), o)["allowed"] is allowed
+    off = MatchConfig(min_df=1, max_df=1.0, hard_rules=False)
+    assert features(profile(level=level), o, off)["allowed"]  # a rule, not a score
+
+
+def test_dates_that_do_not_overlap_rule_an_opening_out() -> None:
+    o = opening(start=dt.date(2027, 2, 1), end=dt.date(2027, 6, 30))
+    assert not features(profile(available_to=dt.date(2027, 1, 31)), o)["allowed"]
+    assert not features(profile(available_from=dt.date(2027, 7, 1)), o)["allowed"]
+    assert features(profile(available_to=dt.date(2027, 2, 1)), o)["allowed"]  # one day
+    # An open-ended job counts from its start (for open_ended_days).
+    job = opening(start=dt.date(2027, 2, 1))
+    assert features(profile(available_from=dt.date(2027, 5, 1)), job)["allowed"]
+    assert not features(profile(available_to=dt.date(2027, 1, 15)), job)["allowed"]
+    # No dates on the opening: nothing to overlap.
+    assert features(profile(available_to=dt.date(2020, 1, 1)), opening())["allowed"]
+
+
+@pytest.mark.parametrize(
+    ("available", "asked", "allowed"),
+    [(8, 32, False), (15, 32, False), (16, 32, True), (24, 32, True), (40, 32, True)],
+)
+def test_far_fewer_hours_than_asked_rule_an_opening_out(
+    available: int, asked: int, allowed: bool
+) -> None:
+    assert features(profile(hours=available), opening(hours=asked))["allowed"] is allowed
+
+
+def test_a_ruled_out_pair_never_reaches_the_top_k() -> None:
+    fits = opening("fits", type="bol", levels=["mbo3"], company_recognised=True)
+    below = opening("below", type="bol", levels=["mbo4"], company_recognised=True)
+    index = MatchIndex.build(
+        profiles=[profile("p", level="mbo3")],
+        openings=[fits, below],
+        taxonomy=TAXONOMY,
+        config=CONFIG,
+    )
+    assert {s.opening_id for s in index.top_k_for_profiles()} == {"fits"}
+    assert [s.opening_id for s in index.score_profile(profile("p", level="mbo3"))] == ["fits"]
+
+
+@pytest.mark.parametrize(
     ("p_kw", "o_kw"),
     [
         ({"types": ["job"]}, {"type": "bol", "company_recognised": True}),
