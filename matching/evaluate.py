@@ -40,6 +40,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import re
 import sys
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ from matching.engine import (
 )
 from matching.engine.records import (
     IMPORTANCES,
+    LEVEL_RANKS,
     RequiredSkill,
     validate_openings,
     validate_profiles,
@@ -118,6 +120,14 @@ class EvaluationInputError(ValueError):
 
 def _where(path: Path | str, line: int | None) -> str:
     return f"{path}, line {line}" if line else str(path)
+
+
+def level_parse(text: str) -> str:
+    """An education level as the engine names it, from the common spellings:
+    "mbo-2", "MBO 2", "Mbo2" and "mbo2" are all ``mbo2``. Anything else is left
+    for the engine's check to name."""
+    compact = re.sub(r"[\s_-]+", "", text).casefold()
+    return compact if compact in LEVEL_RANKS else text
 
 
 # ----- reference data ----------------------------------------------------------------
@@ -189,14 +199,20 @@ class _Fields:
     allowed: frozenset[str]
     id_field: str = "id"
     record_id: object = None
+    warnings: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.id_field:
             self.record_id = self.identifier(self.id_field)
         unknown = sorted(set(self.obj) - self.allowed)
-        if unknown:
-            self.fail(
-                unknown[0], "is not a known field; expected " + ", ".join(sorted(self.allowed))
+        if unknown and self.warnings is not None:
+            # Fields the format does not use are left out, not refused: a file
+            # exported from elsewhere may carry more than the evaluation reads.
+            record = "?" if self.record_id is None else repr(self.record_id)
+            self.warnings.append(
+                f"{_where(self.path, self.line)}: {self.kind} {record}: ignored "
+                + ", ".join(unknown)
+                + " (not in the format)"
             )
 
     def fail(self, name: str, problem: str) -> NoReturn:
@@ -315,12 +331,14 @@ def _check_unique(fields: _Fields, seen: dict[object, int]) -> None:
 
 
 def openings_parse(
-    path: Path | str, taxonomy: Taxonomy, places: Places
+    path: Path | str, taxonomy: Taxonomy, places: Places, warnings: list[str] | None = None
 ) -> tuple[list[OpeningRecord], dict[object, int]]:
-    """The openings in ``path`` and the line each one came from."""
+    """The openings in ``path`` and the line each one came from; fields the format
+    does not use are named in ``warnings``."""
     records, lines = [], {}
+    warnings = [] if warnings is None else warnings
     for line, obj in _jsonl_read(path):
-        f = _Fields(path, line, "opening", obj, OPENING_FIELDS)
+        f = _Fields(path, line, "opening", obj, OPENING_FIELDS, warnings=warnings)
         _check_unique(f, lines)
         required: dict[str, RequiredSkill] = {}
         unknown: list[str] = []
@@ -346,7 +364,7 @@ def openings_parse(
             type=f.text("type", required=True),
             company_recognised=f.flag("company_recognised", False),
             skills=tuple(required.values()),
-            levels=tuple(f.texts("levels")),
+            levels=tuple(level_parse(v) for v in f.texts("levels")),
             lat=lat,
             lon=lon,
             start=f.date("start"),
@@ -365,12 +383,14 @@ def openings_parse(
 
 
 def profiles_parse(
-    path: Path | str, taxonomy: Taxonomy, places: Places
+    path: Path | str, taxonomy: Taxonomy, places: Places, warnings: list[str] | None = None
 ) -> tuple[list[ProfileRecord], dict[object, int]]:
-    """The profiles in ``path`` and the line each one came from."""
+    """The profiles in ``path`` and the line each one came from; fields the format
+    does not use are named in ``warnings``."""
     records, lines = [], {}
+    warnings = [] if warnings is None else warnings
     for line, obj in _jsonl_read(path):
-        f = _Fields(path, line, "profile", obj, PROFILE_FIELDS)
+        f = _Fields(path, line, "profile", obj, PROFILE_FIELDS, warnings=warnings)
         _check_unique(f, lines)
         held: dict[str, int] = {}
         unknown: list[str] = []
@@ -387,7 +407,7 @@ def profiles_parse(
             about=f.text("about"),
             experience=f.text("experience"),
             skills=tuple(held.items()),
-            level=f.text("level"),
+            level=level_parse(f.text("level")),
             lat=lat,
             lon=lon,
             radius_km=f.number("radius_km", 25.0),
@@ -407,13 +427,17 @@ def profiles_parse(
 
 
 def labels_parse(
-    path: Path | str, profile_ids: Collection[object], opening_ids: Collection[object]
+    path: Path | str,
+    profile_ids: Collection[object],
+    opening_ids: Collection[object],
+    warnings: list[str] | None = None,
 ) -> dict[object, dict[object, int]]:
     """profile id -> {opening id -> relevance}."""
+    warnings = [] if warnings is None else warnings
     labels: dict[object, dict[object, int]] = {}
     first_seen: dict[tuple[object, object], int] = {}
     for line, obj in _jsonl_read(path):
-        f = _Fields(path, line, "label", obj, LABEL_FIELDS, id_field="")
+        f = _Fields(path, line, "label", obj, LABEL_FIELDS, id_field="", warnings=warnings)
         profile, opening = f.identifier("profile"), f.identifier("opening")
         f.record_id = f"{profile}/{opening}"
         if profile not in profile_ids:
@@ -537,6 +561,7 @@ class Evaluation:
     engine: SystemScores
     baseline: SystemScores
     rankings: dict[str, Rankings] = field(default_factory=dict, repr=False)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -585,9 +610,10 @@ def evaluate(
         raise ValueError("k must be at least 1")
     config = config or MatchConfig()
     taxonomy, places = taxonomy_load(), places_load()
-    openings, opening_lines = openings_parse(openings_path, taxonomy, places)
-    profiles, profile_lines = profiles_parse(profiles_path, taxonomy, places)
-    labels = labels_parse(labels_path, profile_lines, opening_lines)
+    warnings: list[str] = []
+    openings, opening_lines = openings_parse(openings_path, taxonomy, places, warnings)
+    profiles, profile_lines = profiles_parse(profiles_path, taxonomy, places, warnings)
+    labels = labels_parse(labels_path, profile_lines, opening_lines, warnings)
     try:
         index = MatchIndex.build(
             profiles=profiles, openings=openings, taxonomy=taxonomy, config=config
@@ -612,6 +638,7 @@ def evaluate(
         engine=rankings_score(engine, labels, opening_ids, k),
         baseline=rankings_score(baseline, labels, opening_ids, k),
         rankings={"engine": engine, "baseline": baseline},
+        warnings=warnings,
     )
 
 
@@ -664,6 +691,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvaluationInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(table_format(result))
     return 0
 

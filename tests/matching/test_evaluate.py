@@ -182,7 +182,6 @@ def test_a_place_is_a_municipality_or_coordinates(tmp_path: Path) -> None:
         ({"skills": [{"skill": "cnc-draaien", "importance": "maybe"}]}, "skills", "'maybe'"),
         ({"skills": [{"skill": "cnc-draaien", "level": 4}]}, "skills", "level 4"),
         ({"capacity": -1}, "capacity", "negative"),
-        ({"colour": "blue"}, "colour", "not a known field"),
         ({"title": None}, "title", "required"),
     ],
 )
@@ -315,3 +314,26 @@ def test_the_module_runs_as_a_script_without_django() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "nDCG@5" in result.stdout
+
+
+def test_fields_outside_the_format_are_named_and_ignored(tmp_path: Path) -> None:
+    path = jsonl(tmp_path, "openings.jsonl", {**GOOD_OPENING, "colour": "blue", "salary": 3})
+    warnings: list[str] = []
+    (opening,), _lines = openings_parse(path, TAXONOMY, PLACES, warnings)
+    assert opening.title == GOOD_OPENING["title"]
+    record = GOOD_OPENING["id"]
+    assert warnings == [
+        f"{path}, line 1: opening {record!r}: ignored colour, salary (not in the format)"
+    ]
+
+
+@pytest.mark.parametrize("spelling", ["mbo2", "mbo-2", "MBO 2", "Mbo2", "mbo_2"])
+def test_common_spellings_of_a_level_are_read(tmp_path: Path, spelling: str) -> None:
+    profiles = jsonl(tmp_path, "profiles.jsonl", {**GOOD_PROFILE, "level": spelling})
+    openings = jsonl(tmp_path, "openings.jsonl", {**GOOD_OPENING, "levels": [spelling, "MBO-3"]})
+    ((profile,), _), ((opening,), _) = (
+        profiles_parse(profiles, TAXONOMY, PLACES),
+        openings_parse(openings, TAXONOMY, PLACES),
+    )
+    assert profile.level == "mbo2"
+    assert opening.levels == ("mbo2", "mbo3")
