@@ -146,14 +146,25 @@ PART_LABELS = {
 }
 
 
+# How well one part fits, in words: (lowest share, words), best first.
+PART_WORDS = [
+    (0.75, gettext_lazy("fits well")),
+    (0.4, gettext_lazy("fits partly")),
+    (0.0, gettext_lazy("fits little")),
+]
+
+
 def score_parts(explanation: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each part of the score as a label and a percentage (how well it fits)."""
+    """Each part of the score as a label, a percentage (for a bar) and words."""
     features = explanation.get("features") or {}
-    return [
-        {"label": label, "percent": round(100 * features[key])}
-        for key, label in PART_LABELS.items()
-        if isinstance(features.get(key), int | float)
-    ]
+    parts = []
+    for key, label in PART_LABELS.items():
+        value = features.get(key)
+        if not isinstance(value, int | float):
+            continue
+        words = next(str(w) for lowest, w in PART_WORDS if value >= lowest)
+        parts.append({"key": key, "label": label, "percent": round(100 * value), "words": words})
+    return parts
 
 
 # Distances a company sees instead of the exact one: (upper bound in km, code).

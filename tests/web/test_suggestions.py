@@ -118,3 +118,13 @@ def test_the_page_says_only_what_the_student_holds(client: Client, world: World)
     assert "je hebt TIG-lassen, gevraagd is MIG/MAG-lassen" in html
     assert "Nog te leren: PLC-programmeren</p>" in html
     assert html.count("Technisch tekening lezen") == 1
+
+
+def test_the_parts_of_the_score_are_bars_with_words(client: Client, world: World) -> None:
+    match = _match(world, S.APPROVED, title="Stage frezen")
+    client.force_login(world.sam)
+    html = client.get(reverse("web:my_suggestions")).content.decode()
+    skills = f'id="part-{match.pk}-skills"'
+    assert skills in html
+    assert f'aria-labelledby="part-{match.pk}-skills">100%</meter> past goed' in html
+    assert f'aria-labelledby="part-{match.pk}-text">42%</meter> past deels' in html
