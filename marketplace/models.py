@@ -196,6 +196,9 @@ class Opening(models.Model):
         blank=True,
         validators=[ChoiceListValidator(EducationLevel.values)],
     )
+    # Taxonomy skills the title and description name (slugs), found when it is
+    # saved: matching counts them as asked for, below the listed skills.
+    text_skills = models.JSONField(_("skills named in the text"), default=list, blank=True)
     skills = models.ManyToManyField(
         Skill, through="OpeningSkill", related_name="openings", verbose_name=_("skills")
     )
@@ -324,6 +327,9 @@ class Profile(models.Model):
     )
     headline = models.CharField(_("headline"), max_length=200, blank=True)
     about = models.TextField(_("about me"), blank=True)
+    # Taxonomy skills the person's own texts name (slugs), found when it is saved:
+    # matching counts them, below the skills they ticked.
+    text_skills = models.JSONField(_("skills named in the text"), default=list, blank=True)
     skills = models.ManyToManyField(
         Skill, through="ProfileSkill", related_name="profiles", verbose_name=_("skills")
     )

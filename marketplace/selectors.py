@@ -6,13 +6,14 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from marketplace.models import Opening, OpeningStatus, Place, Profile, ProfileSkill, Skill
 from matching.engine.geo import haversine_km
+from matching.engine.skill_finder import SkillFinder
 
 
 def openings_public() -> QuerySet[Opening]:
@@ -71,6 +72,33 @@ def skill_by_term() -> dict[str, Skill]:
             if isinstance(name, str) and name.strip():
                 terms[name.strip().casefold()] = skill
     return terms
+
+
+_finder: tuple[tuple, SkillFinder, dict[int, str]] | None = None
+TEXT_SKILLS_MAX = 20
+
+
+def skill_finder() -> SkillFinder:
+    """The engine's finder over the current taxonomy (skills keyed by primary key),
+    rebuilt only when a skill is added, removed or changed (one aggregate query
+    tells)."""
+    return _skill_finder_cached()[1]
+
+
+def _skill_finder_cached() -> tuple[tuple, SkillFinder, dict[int, str]]:
+    global _finder
+    version = tuple(Skill.objects.aggregate(n=Count("pk"), latest=Max("updated_at")).values())
+    if _finder is None or _finder[0] != version:
+        rows = list(Skill.objects.values_list("pk", "slug", "label_nl", "label_en", "synonyms"))
+        finder = SkillFinder((pk, [nl, en, *synonyms]) for pk, _slug, nl, en, synonyms in rows)
+        _finder = (version, finder, {pk: slug for pk, slug, *_names in rows})
+    return _finder
+
+
+def text_skills_find(*, text: str) -> list[str]:
+    """The slugs of the taxonomy skills a text names, best first (SkillFinder)."""
+    _version, finder, slugs = _skill_finder_cached()
+    return [slugs[f.skill] for f in finder.find(text[:20_000], limit=TEXT_SKILLS_MAX)]
 
 
 def skills_by_ids(ids: Iterable[int]) -> list[Skill]:

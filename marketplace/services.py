@@ -21,6 +21,7 @@ from accounts import services as accounts_services
 from accounts.background import task_send_on_commit
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import Organisation, OrganisationKind, Role, User
+from marketplace import selectors
 from marketplace.models import (
     SBB_OPENING_TYPES,
     ClosedReason,
@@ -178,6 +179,7 @@ def matching_request(model: type[Opening] | type[Profile], pk: int, task: str) -
 def opening_save(*, opening: Opening) -> Opening:
     """Save a (new or changed) opening; an open one gets fresh suggestions."""
     opening.full_clean()
+    opening.text_skills = selectors.text_skills_find(text=f"{opening.title}\n{opening.description}")
     opening.save()
     if opening.status == OpeningStatus.OPEN or opening.matches.exists():
         matching_request(Opening, opening.pk, "worker.match_opening")
@@ -198,6 +200,9 @@ def opening_publish(*, opening: Opening) -> Opening:
 def profile_save(*, profile: Profile) -> Profile:
     """Save a profile; when it is (or was) open to suggestions, they are refreshed."""
     profile.full_clean(exclude=["user"])
+    profile.text_skills = selectors.text_skills_find(
+        text="\n".join([profile.headline, profile.about, profile.experience])
+    )
     profile.save()
     if profile.is_visible or profile.matches.exists():
         matching_request(Profile, profile.pk, "worker.match_profile")

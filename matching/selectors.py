@@ -60,6 +60,9 @@ def explanation_skills(explanation: dict[str, Any]) -> dict[str, list[dict[str, 
     read into the same four lists, so no page says a student holds what they lack."""
     matched, partial, related = [], [], []
     for item in explanation.get("matched_skills", []):
+        if item.get("from_text"):  # named in their own words, not ticked
+            matched.append(item)
+            continue
         via = item.get("via_related")
         # An item without a level says nothing against it: the skill is held.
         level = item.get("level", item.get("required_level", 1))
@@ -104,7 +107,10 @@ def _skill_namer(explanations: Sequence[dict[str, Any]]) -> Callable[[dict[str, 
     def named(explanation: dict[str, Any]) -> dict[str, list]:
         skills = explanation_skills(explanation)
         return {
-            "matched": [name(i["skill"]) for i in skills["matched"]],
+            "matched": [
+                {"name": name(i["skill"]), "from_text": bool(i.get("from_text"))}
+                for i in skills["matched"]
+            ],
             "partial": [
                 {"name": name(i["skill"]), "level": i["level"], "required": i["required_level"]}
                 for i in skills["partial"]

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.background import task_send
 from accounts.exceptions import InvalidState
 from accounts.models import OrganisationKind, User
 from accounts.services import coordinator_check
+from marketplace import selectors as market_selectors
 from marketplace.models import (
     Opening,
     OpeningSkill,
@@ -39,7 +40,6 @@ from matching.engine import (
 )
 from matching.engine.planner import plan_placements
 from matching.engine.records import RequiredSkill
-from matching.engine.skill_finder import SkillFinder
 from matching.models import Match, MatchRun, MatchRunStatus, MatchState
 
 MATCH_CONFIG = MatchConfig()  # the one place the product's engine settings come from
@@ -65,28 +65,13 @@ class SkillProposal:
     score: float
 
 
-_finder: tuple[tuple, SkillFinder] | None = None
-
-
-def skill_finder() -> SkillFinder:
-    """The engine's finder over the current taxonomy, rebuilt only when a skill
-    is added, removed or changed (one aggregate query tells)."""
-    global _finder
-    version = tuple(Skill.objects.aggregate(n=Count("pk"), latest=Max("updated_at")).values())
-    if _finder is None or _finder[0] != version:
-        rows = Skill.objects.values_list("pk", "label_nl", "label_en", "synonyms")
-        finder = SkillFinder((pk, [nl, en, *synonyms]) for pk, nl, en, synonyms in rows)
-        _finder = (version, finder)
-    return _finder[1]
-
-
 def skill_proposals(
     *, text: str, exclude: Sequence[int] = (), limit: int = 12
 ) -> list[SkillProposal]:
     """Taxonomy skills the text names, best first, leaving out ``exclude`` (the
     skills already chosen). Proposals only: nothing is added to anything here."""
     excluded = set(exclude)
-    found = skill_finder().find(text[:20_000], limit=limit + len(excluded))
+    found = market_selectors.skill_finder().find(text[:20_000], limit=limit + len(excluded))
     found = [f for f in found if f.skill not in excluded][:limit]
     skills = Skill.objects.in_bulk([f.skill for f in found])
     return [SkillProposal(skills[f.skill], f.text, f.score) for f in found if f.skill in skills]
@@ -125,6 +110,7 @@ def opening_record(opening: Opening) -> OpeningRecord:
         hours=opening.hours_per_week,
         places_left=max(opening.places_left, 0),
         sector=company.sector,
+        text_skills=list(opening.text_skills),
         version=opening.updated_at,
         # Public and matchable only once a coordinator verified the company.
         is_open=opening.status == OpeningStatus.OPEN
@@ -151,6 +137,7 @@ def profile_record(profile: Profile) -> ProfileRecord:
         available_to=profile.available_until,
         hours=profile.hours_per_week,
         sectors=list(profile.sectors),
+        text_skills=list(profile.text_skills),
         visible=profile.is_visible and profile.user.is_active,
         version=profile.updated_at,
     )

@@ -193,6 +193,7 @@ def account_erase(*, user: User) -> User:
             crebo_code="",
             available_from=None,
             available_until=None,
+            text_skills=[],  # found in the texts just erased
         )
         # Closed to suggestions the way every hide goes: the row's updated_at moves
         # and the workers re-read it, so no warm index keeps scoring the old text.

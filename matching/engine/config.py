@@ -28,6 +28,12 @@ class MatchConfig:
     must_weight: float = 2.0
     nice_weight: float = 1.0
     related_credit: float = 0.5  # holding a related skill instead of the required one
+    # A skill the person's own text names but they did not tick: this much credit,
+    # below a ticked one (its level is unknown).
+    text_skill_credit: float = 0.5
+    # A skill an opening's description names but does not list: asked for as a
+    # nice-to-have at this share of a listed nice-to-have's weight.
+    text_need_weight: float = 0.5
     # Education level: the profile's level is accepted (1), one step off (this), else 0.
     adjacent_level_fit: float = 0.5
     # A feature with nothing to go on (no skills asked, no place, no sectors) scores this.
@@ -65,6 +71,8 @@ class MatchConfig:
             raise ValueError("workers must be at least 1")
         for name in (
             "related_credit",
+            "text_skill_credit",
+            "text_need_weight",
             "adjacent_level_fit",
             "neutral",
             "word_share",

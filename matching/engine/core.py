@@ -370,6 +370,13 @@ class MatchIndex:
                 cols.append(pos[req.skill])
                 weights.append(cfg.must_weight if req.importance == "must" else cfg.nice_weight)
                 levels.append(req.level)
+            listed = {req.skill for req in r.skills}
+            for key in dict.fromkeys(r.text_skills):
+                if key not in listed and key in pos:  # named in the description only
+                    rows.append(i)
+                    cols.append(pos[key])
+                    weights.append(cfg.nice_weight * cfg.text_need_weight)
+                    levels.append(1)
         rows_a, cols_a = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
         w, lv = np.array(weights, dtype=np.float32), np.array(levels)
         shape = (len(records), n_s)
@@ -425,11 +432,17 @@ class MatchIndex:
     ) -> ProfileSide:
         cfg, pos, n_s = self.config, self.taxonomy.position, len(self.taxonomy.keys)
         rows, cols, levels = [], [], []
+        text_rows, text_cols = [], []
         for i, r in enumerate(records):
             for key, level in r.skills:
                 rows.append(i)
                 cols.append(pos[key])
                 levels.append(level)
+            ticked = {key for key, _level in r.skills}
+            for key in dict.fromkeys(r.text_skills):
+                if key not in ticked and key in pos:  # named in their own words only
+                    text_rows.append(i)
+                    text_cols.append(pos[key])
         rows_a, cols_a = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
         lv = np.array(levels, dtype=np.float32)
         shape = (len(records), n_s)
@@ -438,6 +451,14 @@ class MatchIndex:
         # Holding a skill related to the required one earns the related credit...
         related = (held @ self.relation).tocsr().astype(np.float32)
         related.data[:] = cfg.related_credit
+        from_text = sp.csr_matrix(
+            (
+                np.full(len(text_rows), cfg.text_skill_credit, dtype=np.float32),
+                (text_rows, text_cols),
+            ),
+            shape=shape,
+        )
+        related = related.maximum(from_text)
         # ...and holding the skill itself earns full credit at or above the minimum
         # level m, level/m below it; a pair earns the better of the two.
         credit_by_level = [

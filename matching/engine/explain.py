@@ -6,7 +6,13 @@ from typing import Any
 
 from matching.engine.config import ENGINE_VERSION, FEATURES, MatchConfig
 from matching.engine.geo import haversine_km
-from matching.engine.records import LEVEL_RANKS, OpeningRecord, ProfileRecord, Taxonomy
+from matching.engine.records import (
+    LEVEL_RANKS,
+    OpeningRecord,
+    ProfileRecord,
+    RequiredSkill,
+    Taxonomy,
+)
 
 
 def explanation_build(
@@ -22,19 +28,44 @@ def explanation_build(
     """The reasons, each true of the inputs: every required skill stands in one
     list only.
 
-    - ``matched_skills``: held at the required level or above;
+    - ``matched_skills``: held at the required level or above; or, marked
+      ``from_text``, not ticked but named in the person's own texts (level unknown);
     - ``partial_skills``: held, below the required level ("niveau 1 van 3");
     - ``related_skills``: not held, but a related skill is (``via``): "you have
       X, Y is asked";
     - ``missing_must_haves``: must-haves the student has in none of these ways.
 
-    Nice-to-haves the student lacks altogether are not listed."""
+    Nice-to-haves the student lacks altogether are not listed. A skill the opening's
+    description names without listing it is asked as a nice-to-have and marked
+    ``asked_in_text``."""
     import numpy as np
 
     held = dict(profile.skills)
+    known = taxonomy.position
+    from_text = {key for key in profile.text_skills if key in known} - set(held)
+    listed = {req.skill for req in opening.skills}
+    asked_in_text = [
+        RequiredSkill(key, "nice", 1)
+        for key in dict.fromkeys(opening.text_skills)
+        if key not in listed and key in known
+    ]
     matched, partial, via_related, missing = [], [], [], []
-    for req in opening.skills:
+    for req in [*opening.skills, *asked_in_text]:
         level = held.get(req.skill)
+        asked = {"asked_in_text": True} if req.skill not in listed else {}
+        if level is None and req.skill in from_text:
+            matched.append(
+                {
+                    "skill": req.skill,
+                    "importance": req.importance,
+                    "required_level": req.level,
+                    "level": None,
+                    "from_text": True,  # "uit je tekst": named, not ticked
+                    "credit": round(config.text_skill_credit, 3),
+                    **asked,
+                }
+            )
+            continue
         if level is not None:
             item = {
                 "skill": req.skill,
@@ -42,6 +73,7 @@ def explanation_build(
                 "required_level": req.level,
                 "level": level,
                 "credit": round(min(level / req.level, 1.0), 3),
+                **asked,
             }
             (matched if level >= req.level else partial).append(item)
             continue
@@ -55,6 +87,7 @@ def explanation_build(
                     "via": relative,
                     "via_level": held[relative],
                     "credit": round(config.related_credit, 3),
+                    **asked,
                 }
             )
         elif req.importance == "must":

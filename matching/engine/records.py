@@ -74,6 +74,10 @@ class OpeningRecord:
     is_open: bool = True
     extra_text: str = ""  # e.g. skills the taxonomy does not know
     version: object = None  # opaque to the engine; the caller's row version
+    # Taxonomy skills the description names (SkillFinder), beyond those listed: asked
+    # for as nice-to-haves at a lower weight (MatchConfig.text_need_weight). Derived
+    # data: a key the taxonomy no longer has is passed over, not refused.
+    text_skills: Sequence[str] = ()
 
     def text(self) -> str:
         return " ".join(filter(None, [self.title, self.description, self.extra_text]))
@@ -98,6 +102,10 @@ class ProfileRecord:
     visible: bool = True
     extra_text: str = ""
     version: object = None  # opaque to the engine; the caller's row version
+    # Taxonomy skills the person's own texts name (SkillFinder), beyond those ticked:
+    # held at a lower credit (MatchConfig.text_skill_credit), level unknown. Keys
+    # the taxonomy no longer has are passed over.
+    text_skills: Sequence[str] = ()
 
     def text(self) -> str:
         return " ".join(filter(None, [self.headline, self.about, self.experience, self.extra_text]))

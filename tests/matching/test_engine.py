@@ -71,6 +71,17 @@ def test_skill_coverage_weighs_must_haves_double() -> None:
     assert both == pytest.approx(1.0)
 
 
+def test_skills_named_in_text_count_below_ticked_ones() -> None:
+    o = opening(skills=[Need("cnc-draaien", "must", 1)])
+    named = features(profile(text_skills=["cnc-draaien"]), o)["skills"]
+    ticked = features(profile(skills=[("cnc-draaien", 1)]), o)["skills"]
+    assert (named, ticked) == (pytest.approx(CONFIG.text_skill_credit), 1.0)
+    # An opening whose description names PLC without listing it asks for it, as a
+    # nice-to-have at half a listed one's weight: 0.5 of 2 + 0.5.
+    o = opening(skills=[Need("cnc-draaien", "must", 1)], text_skills=["plc"])
+    assert features(profile(skills=[("plc", 1)]), o)["skills"] == pytest.approx(0.5 / 2.5)
+
+
 @pytest.mark.parametrize(
     ("held", "required", "credit"), [(1, 3, 1 / 3), (2, 3, 2 / 3), (1, 2, 1 / 2), (3, 2, 1.0)]
 )

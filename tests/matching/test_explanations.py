@@ -54,6 +54,7 @@ def _world(seed: int) -> tuple[list[ProfileRecord], list[OpeningRecord]]:
             about=text(),
             skills=[(s, rng.randint(1, 3)) for s in rng.sample(SKILLS, rng.randint(0, 8))],
             level=rng.choice(["mbo2", "mbo3", "mbo4", ""]),
+            text_skills=rng.sample(SKILLS, rng.randint(0, 4)),
             lat=lat + rng.uniform(-0.1, 0.1),
             lon=lon + rng.uniform(-0.1, 0.1),
             radius_km=40,
@@ -74,6 +75,7 @@ def _world(seed: int) -> tuple[list[ProfileRecord], list[OpeningRecord]]:
             ],
             lat=lat + rng.uniform(-0.1, 0.1),
             lon=lon + rng.uniform(-0.1, 0.1),
+            text_skills=rng.sample(SKILLS, rng.randint(0, 3)),
         )
         for j in range(25)
     ]
@@ -100,7 +102,17 @@ def test_every_explanation_is_true_of_the_profile(seed: int) -> None:
         }
         placed = [item["skill"] for items in lists.values() for item in items]
         assert len(placed) == len(set(placed)), "a skill stands in two lists"
+        listed = {need.skill for need in opening.skills}
+        for item in (i for items in lists.values() for i in items):
+            # Asked for only because the description names it: said so.
+            assert bool(item.get("asked_in_text")) == (item["skill"] not in listed)
+            if item.get("asked_in_text"):
+                assert item["skill"] in opening.text_skills
         for item in lists["matched"]:
+            if item.get("from_text"):  # named in their own words, not ticked
+                assert item["skill"] in profile.text_skills
+                assert item["skill"] not in held
+                continue
             assert held.get(item["skill"], 0) >= item["required_level"]
             assert item["level"] == held[item["skill"]]
         for item in lists["partial"]:
@@ -108,16 +120,19 @@ def test_every_explanation_is_true_of_the_profile(seed: int) -> None:
             assert item["level"] == held[item["skill"]]
         for item in lists["related"]:
             assert item["skill"] not in held
+            assert item["skill"] not in profile.text_skills
             assert item["via"] in held
             assert item["via"] in _related_to(item["skill"])
         for item in lists["missing"]:
             assert item["skill"] not in held
+            assert item["skill"] not in profile.text_skills
             assert not (_related_to(item["skill"]) & set(held))
         for need in opening.skills:
             if need.importance == "must":
                 assert need.skill in placed, "a must-have is in no list"
             elif need.skill not in placed:
                 assert need.skill not in held
+                assert need.skill not in profile.text_skills
                 assert not (_related_to(need.skill) & set(held))
         # The pages read the same four lists, whatever the engine's version.
         assert explanation_skills(explanation) == lists

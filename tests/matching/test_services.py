@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.models import OpeningSkill, ProfileSkill
+from marketplace.models import Opening, OpeningSkill, Profile, ProfileSkill
 from matching import services
 from matching.engine import ENGINE_VERSION, MatchConfig
 from matching.models import Match, MatchState
@@ -197,3 +197,24 @@ def test_an_older_computation_finishing_late_never_overwrites_a_newer_one(market
         )
         == fresh
     )
+
+
+def test_skills_named_in_a_text_are_found_on_save_and_counted(market: dict) -> None:
+    """A profile that writes "draaibank" in its own words but ticks nothing holds
+    CNC-draaien from its text: stored on save, counted, and said so."""
+    from marketplace import services as market_services
+
+    profile = factories.ProfileFactory(
+        place=market["profiles"][0].place, headline="Zij-instromer", about="Jaren aan de draaibank."
+    )
+    market_services.profile_save(profile=profile)
+    assert Profile.objects.get(pk=profile.pk).text_skills == ["cnc-draaien"]
+    opening = market["openings"][1]  # the welding internship
+    opening.description = "Je last met MIG/MAG en draait soms op de CNC-draaibank."
+    market_services.opening_save(opening=opening)
+    assert "cnc-draaien" in Opening.objects.get(pk=opening.pk).text_skills
+    services.matches_store_full(index=services.match_index_build(config=SMALL))
+    match = Match.objects.get(profile=profile, opening=market["openings"][0])
+    (item,) = match.explanation["matched_skills"]
+    assert (item["skill"], item["from_text"], item["level"]) == ("cnc-draaien", True, None)
+    assert item["credit"] == SMALL.text_skill_credit

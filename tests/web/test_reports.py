@@ -43,8 +43,13 @@ def test_why_this_suggestion(client: Client, world: World, approved: Match) -> N
     client.force_login(world.sam)
     html = client.get(reverse("web:my_suggestions")).content.decode()
     assert "Waarom deze suggestie?" in html
-    assert "je vaardigheden tegenover wat gevraagd wordt: 80%" in html
-    assert "reisafstand: 50%" in html
+    pk = approved.pk
+    assert (
+        f'je vaardigheden tegenover wat gevraagd wordt</span>: <meter min="0" max="100" low="40" '
+        f'high="75" optimum="100" value="80" aria-labelledby="part-{pk}-skills">80%</meter> '
+        "past goed"
+    ) in html
+    assert f'aria-labelledby="part-{pk}-distance">50%</meter> past deels' in html
 
 
 def test_a_report_reaches_the_counsellor(

@@ -89,13 +89,15 @@ def test_the_page_says_only_what_the_student_holds(client: Client, world: World)
         ("tekening-lezen", "Technisch tekening lezen"),
         ("samenwerken", "Samenwerken"),
         ("plc", "PLC-programmeren"),
+        ("frezen", "Frezen"),
     ]:
         factories.SkillFactory(slug=slug, label_nl=nl, label_en=nl)
     match = _match(world, S.APPROVED, title="Stage lassen")
     match.explanation = {
         **match.explanation,
         "matched_skills": [
-            {"skill": "samenwerken", "importance": "nice", "required_level": 1, "level": 2}
+            {"skill": "samenwerken", "importance": "nice", "required_level": 1, "level": 2},
+            {"skill": "frezen", "required_level": 2, "level": None, "from_text": True},
         ],
         "partial_skills": [
             {"skill": "tekening-lezen", "importance": "must", "required_level": 3, "level": 1}
@@ -113,7 +115,7 @@ def test_the_page_says_only_what_the_student_holds(client: Client, world: World)
     match.save()
     client.force_login(world.sam)
     html = client.get(reverse("web:my_suggestions")).content.decode()
-    assert "Je passende vaardigheden: Samenwerken</p>" in html
+    assert "Je passende vaardigheden: Samenwerken, Frezen (uit je tekst)</p>" in html
     assert "Technisch tekening lezen (niveau 1 van 3)" in html
     assert "je hebt TIG-lassen, gevraagd is MIG/MAG-lassen" in html
     assert "Nog te leren: PLC-programmeren</p>" in html
