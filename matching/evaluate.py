@@ -42,8 +42,8 @@ import json
 import math
 import re
 import sys
-from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -57,6 +57,7 @@ from matching.engine import (
     ProfileRecord,
     Taxonomy,
 )
+from matching.engine.config import FEATURES
 from matching.engine.records import (
     IMPORTANCES,
     LEVEL_RANKS,
@@ -538,6 +539,68 @@ def baseline_rankings(
     return rankings
 
 
+def _ranked_under(scores: np.ndarray, allowed: np.ndarray, ids: Sequence[object], k: int) -> list:
+    """The ``k`` best allowed columns of one row, best first (stable on ties)."""
+    order = np.argsort(-np.where(allowed, scores, -np.inf), kind="stable")
+    return [ids[col] for col in order[:k] if allowed[col]]
+
+
+def _skill_labels(taxonomy: Taxonomy) -> dict[str, list[str]]:
+    labels: dict[str, list[str]] = {key: [key.replace("-", " ")] for key in taxonomy.keys}
+    for term, key in taxonomy.terms.items():
+        labels[key].append(term)
+    return labels
+
+
+def ablation_rankings(
+    profiles: Sequence[ProfileRecord],
+    openings: Sequence[OpeningRecord],
+    taxonomy: Taxonomy,
+    config: MatchConfig,
+    k: int,
+) -> dict[str, Rankings]:
+    """What each part adds, every ranker under the engine's hard filters and rules:
+    the floor (a plain scikit-learn char_wb TF-IDF over all the text, every label of
+    every skill included), each feature alone, the full engine, and, for contrast,
+    the full engine without the counsellor's rules (level, dates, hours)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    index = MatchIndex.build(profiles=profiles, openings=openings, taxonomy=taxonomy, config=config)
+    mask, values = index.features(index.pside, index.oside)
+    loose = MatchIndex.build(
+        profiles=profiles,
+        openings=openings,
+        taxonomy=taxonomy,
+        config=replace(config, hard_rules=False),
+    )
+    loose_mask, _values = loose.features(loose.pside, loose.oside)
+    labels = _skill_labels(taxonomy)
+
+    def words(record: ProfileRecord | OpeningRecord, keys: Iterable[str]) -> str:
+        return " ".join([record.text(), *(" ".join(labels[key]) for key in keys)])
+
+    texts = [words(p, [key for key, _level in p.skills]) for p in profiles] + [
+        words(o, [need.skill for need in o.skills]) for o in openings
+    ]
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    matrix = vectors.fit_transform(texts)
+    floor = (matrix[: len(profiles)] @ matrix[len(profiles) :].T).toarray()
+    weights = np.array([config.weights[f] for f in FEATURES], dtype=np.float32)
+    full = np.tensordot(weights, values, axes=1)
+    scorers = {"floor: char_wb TF-IDF, all text": (floor, mask)}
+    for i, name in enumerate(FEATURES):
+        scorers[f"{name} alone"] = (values[i], mask)
+    scorers["full engine"] = (full, mask)
+    scorers["full engine without rules 6-8"] = (full, loose_mask)
+    ids = [o.id for o in openings]
+    return {
+        name: {
+            p.id: _ranked_under(scores[row], allowed[row], ids, k) for row, p in enumerate(profiles)
+        }
+        for name, (scores, allowed) in scorers.items()
+    }
+
+
 # ----- evaluation ----------------------------------------------------------------------
 
 
@@ -562,6 +625,7 @@ class Evaluation:
     baseline: SystemScores
     rankings: dict[str, Rankings] = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
+    ablation: dict[str, SystemScores] = field(default_factory=dict)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -639,6 +703,10 @@ def evaluate(
         baseline=rankings_score(baseline, labels, opening_ids, k),
         rankings={"engine": engine, "baseline": baseline},
         warnings=warnings,
+        ablation={
+            name: rankings_score(ranked, labels, opening_ids, k)
+            for name, ranked in ablation_rankings(profiles, openings, taxonomy, config, k).items()
+        },
     )
 
 
@@ -666,6 +734,18 @@ def table_format(result: Evaluation) -> str:
     for name, attr in rows:
         engine, baseline = getattr(result.engine, attr), getattr(result.baseline, attr)
         lines.append(f"| {name:<{width}} | {engine:>6.3f} | {baseline:>14.3f} |")
+    if result.ablation:
+        width = max(len(name) for name in result.ablation)
+        lines += [
+            "",
+            f"What each part adds: every ranker under the same hard filters and rules, "
+            f"nDCG@{k} and recall@{k}.",
+            "",
+            f"| {'ranker':<{width}} | nDCG@{k:<2} | recall |",
+            f"|{'-' * (width + 2)}|{'-' * 9}|{'-' * 8}|",
+        ]
+        for name, scores in result.ablation.items():
+            lines.append(f"| {name:<{width}} | {scores.ndcg:>7.3f} | {scores.recall:>6.3f} |")
     return "\n".join(lines)
 
 

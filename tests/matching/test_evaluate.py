@@ -292,6 +292,19 @@ def test_the_engine_beats_the_text_baseline_on_the_shipped_set() -> None:
             assert 0.0 <= value <= 1.0
 
 
+def test_each_part_is_measured_under_the_same_rules() -> None:
+    result = evaluate(k=10)
+    names = list(result.ablation)
+    assert names[0].startswith("floor: char_wb TF-IDF")
+    assert {f"{f} alone" for f in ("skills", "text", "level", "distance")} <= set(names)
+    # The full engine in the table is the engine ranked above, rules and all.
+    assert result.ablation["full engine"].ndcg == pytest.approx(result.engine.ndcg)
+    # The rules only ever take pairs away: without them every profile has at least
+    # as many suggestions.
+    loose = result.ablation["full engine without rules 6-8"]
+    assert loose.coverage >= result.ablation["full engine"].coverage
+
+
 def test_the_command_prints_both_columns(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--k", "10"]) == 0
     out = capsys.readouterr().out
