@@ -197,6 +197,8 @@ CONTENT_SECURITY_POLICY = {
 OTP_TOTP_ISSUER = "MaakMatch"
 # A coordinator's or staff member's first authenticator is set up through a link
 # e-mailed to the account's address, valid this long and once.
+# manage.py learn_weights learns nothing from fewer decisions than this.
+MAAKMATCH_LEARN_MIN_DECISIONS = env_int("MAAKMATCH_LEARN_MIN_DECISIONS", 200, minimum=10)
 MAAKMATCH_SECOND_FACTOR_LINK_MINUTES = env_int(
     "MAAKMATCH_SECOND_FACTOR_LINK_MINUTES", 60, minimum=1
 )

@@ -61,6 +61,8 @@ class Match(models.Model):
     opening_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     explanation = models.JSONField(_("explanation"), default=dict)
     engine_version = models.CharField(_("engine version"), max_length=20)
+    # The feature weights the score used: "hand-set", or a LearnedWeights version.
+    weights_version = models.CharField(_("weights version"), max_length=40, blank=True)
     # The versions (updated_at) of the profile and opening the score was computed
     # from: an older computation finishing late never overwrites a newer one.
     profile_version = models.DateTimeField(null=True, blank=True)
@@ -95,6 +97,30 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} ~ {self.opening} ({self.score:.2f}, {self.state})"
+
+
+class LearnedWeights(models.Model):
+    """Feature weights learned from people's decisions (``manage.py learn_weights``),
+    kept only when they beat the weights in use on the newer, held-out decisions.
+    The newest one is used; without any, the hand-set weights are."""
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    weights = models.JSONField(_("weights"))
+    created_at = models.DateTimeField(_("learned at"), default=timezone.now)
+    decisions_train = models.PositiveIntegerField(_("decisions learned from"))
+    decisions_test = models.PositiveIntegerField(_("decisions judged on"))
+    auc_before = models.FloatField(_("AUC of the weights in use"))
+    auc_after = models.FloatField(_("AUC of these weights"))
+    ndcg_before = models.FloatField(_("nDCG@10 of the weights in use"))
+    ndcg_after = models.FloatField(_("nDCG@10 of these weights"))
+
+    class Meta:
+        verbose_name = _("learned weights")
+        verbose_name_plural = _("learned weights")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.version
 
 
 class MatchRunStatus(models.TextChoices):

@@ -8,11 +8,12 @@ runs at once, leaves the same rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.background import task_send
@@ -38,9 +39,11 @@ from matching.engine import (
     Suggestion,
     Taxonomy,
 )
+from matching.engine.config import FEATURES
+from matching.engine.learn import Comparison, Decision, weights_compare
 from matching.engine.planner import plan_placements
 from matching.engine.records import RequiredSkill
-from matching.models import Match, MatchRun, MatchRunStatus, MatchState
+from matching.models import LearnedWeights, Match, MatchRun, MatchRunStatus, MatchState
 
 MATCH_CONFIG = MatchConfig()  # the one place the product's engine settings come from
 BATCH = 2000
@@ -143,11 +146,97 @@ def profile_record(profile: Profile) -> ProfileRecord:
     )
 
 
+def match_config() -> MatchConfig:
+    """The engine settings in use: the newest learned weights, if any were kept,
+    else the hand-set ones (``MATCH_CONFIG``)."""
+    learned = LearnedWeights.objects.first()
+    if learned is None:
+        return MATCH_CONFIG
+    return replace(MATCH_CONFIG, weights=dict(learned.weights), weights_version=learned.version)
+
+
+# A decision on a suggestion, as a label for learning: yes (1) or no (0).
+DECISION_LABELS = {
+    MatchState.APPROVED: 1,
+    MatchState.STUDENT_YES: 1,
+    MatchState.INVITED: 1,
+    MatchState.ACCEPTED: 1,
+    MatchState.PLACED: 1,
+    MatchState.DECLINED: 1,  # the counsellor and the student said yes before it
+    MatchState.REJECTED: 0,
+    MatchState.STUDENT_NO: 0,
+}
+
+
+def decisions_log() -> list[Decision]:
+    """Every suggestion a person decided on, with the features it was scored on."""
+    rows = Match.objects.filter(
+        state__in=DECISION_LABELS, state_changed_at__isnull=False
+    ).values_list("profile_id", "state", "state_changed_at", "explanation")
+    decisions = []
+    for profile_id, state, when, explanation in rows:
+        features = (explanation or {}).get("features") or {}
+        if not all(isinstance(features.get(f), int | float) for f in FEATURES):
+            continue  # scored by an engine that did not store every feature
+        decisions.append(
+            Decision(
+                features=[features[f] for f in FEATURES],
+                label=DECISION_LABELS[state],
+                when=when.timestamp(),
+                group=profile_id,
+            )
+        )
+    return decisions
+
+
+@dataclass(frozen=True)
+class LearnResult:
+    comparison: Comparison | None
+    kept: LearnedWeights | None
+    reason: str
+
+
+def weights_learn(*, min_decisions: int) -> LearnResult:
+    """Learn weights from the decision log; keep them only when there are enough
+    decisions and they beat the weights in use on the newer ones."""
+    decisions = decisions_log()
+    if len(decisions) < min_decisions:
+        return LearnResult(
+            None,
+            None,
+            f"{len(decisions)} decisions; at least {min_decisions} are needed. "
+            "The weights in use stay.",
+        )
+    config = match_config()
+    try:
+        comparison = weights_compare(decisions, config.weights)
+    except ValueError as exc:
+        return LearnResult(None, None, f"Nothing learned: {exc}. The weights in use stay.")
+    if not comparison.learned_wins:
+        return LearnResult(
+            comparison, None, "The learned weights do not win on both; the weights in use stay."
+        )
+    version = f"learned-{timezone.now():%Y%m%d-%H%M%S}"
+    kept = LearnedWeights.objects.create(
+        version=version,
+        weights=comparison.learned,
+        decisions_train=comparison.train,
+        decisions_test=comparison.test,
+        auc_before=comparison.auc_current,
+        auc_after=comparison.auc_learned,
+        ndcg_before=comparison.ndcg_current,
+        ndcg_after=comparison.ndcg_learned,
+    )
+    return LearnResult(comparison, kept, f"Kept as {version}; the next run uses them.")
+
+
 def match_index_build(
-    *, config: MatchConfig = MATCH_CONFIG, text_state: dict | None = None
+    *, config: MatchConfig | None = None, text_state: dict | None = None
 ) -> MatchIndex | None:
     """An index over every profile and open opening; fits the text model unless
-    ``text_state`` carries an earlier fit. None when there is nothing to match."""
+    ``text_state`` carries an earlier fit. None when there is nothing to match.
+    Without ``config``, the settings in use (``match_config``)."""
+    config = config or match_config()
     profiles = [profile_record(p) for p in profiles_for_matching()]
     openings = [opening_record(o) for o in openings_for_matching()]
     if not profiles or not openings:
@@ -177,6 +266,7 @@ def _match(index: MatchIndex, s: Suggestion, **fields: object) -> Match:
         score=min(max(s.score, 0.0), 1.0),
         explanation=index.explain(s, profile=profile, opening=opening),
         engine_version=s.engine_version,
+        weights_version=index.config.weights_version,
         profile_version=profile.version,
         opening_version=opening.version,
         **fields,
@@ -224,6 +314,7 @@ def _upsert(rows: Sequence[Match], rank_fields: Sequence[str]) -> None:
             "score",
             "explanation",
             "engine_version",
+            "weights_version",
             "profile_version",
             "opening_version",
             "updated_at",

@@ -23,6 +23,9 @@ class MatchConfig:
             "sector": 0.05,
         }
     )
+    # Which weights these are: the hand-set ones, or a version learned from
+    # decisions (matching.engine.learn); stored with every suggestion.
+    weights_version: str = "hand-set"
     k: int = 20
     # Skill coverage.
     must_weight: float = 2.0

@@ -105,6 +105,7 @@ def explanation_build(
     weights = config.weights
     return {
         "engine_version": ENGINE_VERSION,
+        "weights_version": config.weights_version,
         "score": round(score, 4),
         "matched_skills": matched,
         "partial_skills": partial,
