@@ -52,6 +52,7 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     student.fill("input[name=hours_per_week]", "32")
     student.fill("input[name=skills-0-skill]", "CNC turning")  # English works too
     student.select_option("select[name=skills-0-level]", "2")
+    student.fill("input[name=skills-1-skill]", "TIG-lassen")  # related to MIG/MAG-lassen
     student.click("main form button[type=submit]")
     student.wait_for_selector(".message-success")
     axe_check(student)
@@ -69,6 +70,7 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     company.fill("input[name=hours_per_week]", "32")
     company.fill("input[name=capacity]", "1")
     company.fill("input[name=skills-0-skill]", "CNC-draaien")
+    company.fill("input[name=skills-1-skill]", "MIG/MAG-lassen")
     company.click("main form button[type=submit]")
     company.wait_for_url(f"{base}/company/openings/")
     axe_check(company)
@@ -103,6 +105,11 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     assert "Stage CNC-draaier" in text
     assert re.search(r"(sterke|goede|redelijke|zwakke) match", text)
     assert "CNC-draaien" in text
+    # A related skill reads as related, never as one the student has.
+    assert "je hebt TIG-lassen, gevraagd is MIG/MAG-lassen" in text
+    held = next(line for line in text.splitlines() if line.startswith("Je passende"))
+    assert "CNC-draaien" in held
+    assert "MIG/MAG" not in held
     student.click(f"form[action$='/{match.pk}/yes/'] button")
     student.wait_for_selector(".message-success")
     axe_check(student)
@@ -111,6 +118,7 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     visit(company, f"{base}/company/openings/{opening.slug}/candidates/")
     page_text = company.locator("main").inner_text()
     assert "Kandidaat " in page_text
+    assert "heeft TIG-lassen, gevraagd is MIG/MAG-lassen" in page_text
     assert "Sam Student" not in page_text
     assert "student@demo.maakmatch.nl" not in page_text
     company.fill(f"#invite-{match.pk}", "Kom je een dag meedraaien?")
