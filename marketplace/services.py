@@ -209,6 +209,33 @@ def profile_save(*, profile: Profile) -> Profile:
     return profile
 
 
+def text_skills_refresh(*, batch: int = 500) -> int:
+    """Find again the skills every opening's and profile's texts name, after the
+    taxonomy changed (an ESCO import, new synonyms); rows that change get fresh
+    suggestions. Returns how many rows changed."""
+    changed = 0
+    for model, fields, text in (
+        (Opening, ["title", "description"], lambda o: f"{o.title}\n{o.description}"),
+        (
+            Profile,
+            ["headline", "about", "experience"],
+            lambda p: "\n".join([p.headline, p.about, p.experience]),
+        ),
+    ):
+        rows = []
+        for row in model.objects.only("pk", "text_skills", *fields).iterator(chunk_size=batch):
+            found = selectors.text_skills_find(text=text(row))
+            if found != row.text_skills:
+                row.text_skills = found
+                rows.append(row)
+        model.objects.bulk_update(rows, ["text_skills"], batch_size=batch)
+        model.objects.filter(pk__in=[r.pk for r in rows], needs_matching_since__isnull=True).update(
+            needs_matching_since=timezone.now()
+        )
+        changed += len(rows)
+    return changed
+
+
 @transaction.atomic
 def profile_visibility_set(*, profile: Profile, visible: bool) -> Profile:
     """Open or close a profile to suggestions, touching nothing else on it."""

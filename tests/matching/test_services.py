@@ -218,3 +218,19 @@ def test_skills_named_in_a_text_are_found_on_save_and_counted(market: dict) -> N
     (item,) = match.explanation["matched_skills"]
     assert (item["skill"], item["from_text"], item["level"]) == ("cnc-draaien", True, None)
     assert item["credit"] == SMALL.text_skill_credit
+
+
+def test_after_the_taxonomy_changes_the_text_skills_are_found_again(market: dict) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    profile = market["profiles"][0]
+    Profile.objects.filter(pk=profile.pk).update(about="Ik sleutel aan een draaibank.")
+    call_command("text_skills_refresh", stdout=(out := StringIO()))
+    refreshed = Profile.objects.get(pk=profile.pk)
+    assert refreshed.text_skills == ["cnc-draaien"]
+    assert refreshed.needs_matching_since is not None  # the sweep rescores it
+    assert "openings and profiles name other skills now" in out.getvalue()
+    call_command("text_skills_refresh", stdout=(again := StringIO()))
+    assert again.getvalue().startswith("0 ")  # nothing changed the second time
