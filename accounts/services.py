@@ -17,9 +17,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -249,16 +254,19 @@ def _signup_mail_on_commit(*, user: User) -> None:
     transaction.on_commit(lambda: signup_mail_send(user=user))
 
 
+def _account_mail_send(*, user: User, template: str, context: dict) -> None:
+    """One plain-text e-mail about the account itself (``accounts/email/<template>``),
+    in the person's language, to their address."""
+    context = {"user": user, **context}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+        body = render_to_string(f"accounts/email/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [user.email])
+
+
 def signup_mail_send(*, user: User) -> None:
     """The e-mail after a sign-up with ``user``'s address: the confirmation link
     for an account that waits, a note to the owner of one that does not."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     base = settings.MAAKMATCH_BASE_URL
     if user.signup_pending_since is not None:
         template = "signup_confirm"
@@ -268,22 +276,15 @@ def signup_mail_send(*, user: User) -> None:
         template = "signup_address_taken"
         link = base + reverse("login")
     context = {
-        "user": user,
         "link": link,
         "reset_link": base + reverse("password_reset"),
         "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
-        body = render_to_string(f"accounts/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+    _account_mail_send(user=user, template=template, context=context)
 
 
 def signup_pending_user(*, uidb64: str, token: str) -> User | None:
     """The account a confirmation link opens, if the link is still good."""
-    from django.utils.encoding import force_str
-    from django.utils.http import urlsafe_base64_decode
-
     try:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError):
@@ -495,21 +496,26 @@ def api_token_user(*, key: str) -> User | None:
     # At most one write a minute per token, not one per request.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    user = token.user
-    passed = token.second_factor
+    return second_factor_mark(user=token.user, passed=token.second_factor)
+
+
+def second_factor_mark(*, user: User, passed: bool) -> User:
+    """Mark ``user`` as django-otp marks the user of a session: ``is_verified()``
+    says whether this request passed the second factor, which is what
+    ``selectors.user_second_factor_passed`` reads."""
     user.otp_device = None
     user.is_verified = lambda: passed
     return user
 
 
-def coordinator_check(*, user: User, refusal: str) -> None:
+def coordinator_check(*, user: User, refusal: str | None = None) -> None:
     """Refuse anyone but a coordinator who passed the second factor: a coordinator
     without it is told to enter their code, anyone else gets ``refusal``."""
     if selectors.user_has_role(user=user, role=Role.COORDINATOR):
         return
     if selectors.user_holds_role(user=user, role=Role.COORDINATOR):
-        raise SecondFactorRequired(_("Confirm your two-factor code in MaakMatch first."))
-    raise NotAllowed(refusal)
+        second_factor_check(user=user)
+    raise NotAllowed(refusal or _("Only the region's coordinators may do this."))
 
 
 def second_factor_check(*, user: User) -> None:
@@ -558,24 +564,12 @@ def second_factor_enrolment_token(*, user: User) -> str:
 
 def second_factor_enrolment_link_send(*, user: User, next_url: str = "") -> None:
     """E-mail ``user`` the link that lets this account set up its first authenticator."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
     token = second_factor_enrolment_token(user=user)
     link = settings.MAAKMATCH_BASE_URL + reverse("web:two_factor_enrol", args=[token])
     if next_url:
         link += "?" + urlencode({"next": next_url})
-    context = {
-        "user": user,
-        "link": link,
-        "minutes": settings.MAAKMATCH_SECOND_FACTOR_LINK_MINUTES,
-    }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("accounts/email/second_factor_link_subject.txt", context)
-        body = render_to_string("accounts/email/second_factor_link.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+    context = {"link": link, "minutes": settings.MAAKMATCH_SECOND_FACTOR_LINK_MINUTES}
+    _account_mail_send(user=user, template="second_factor_link", context=context)
 
 
 @transaction.atomic

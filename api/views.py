@@ -54,9 +54,7 @@ class IsCoordinator(BasePermission):
     one-time code, or a token made after it (``accounts.selectors``)."""
 
     def has_permission(self, request: Request, view: object) -> bool:
-        accounts_services.coordinator_check(
-            user=request.user, refusal=_("Only the region's coordinators may do this.")
-        )
+        accounts_services.coordinator_check(user=request.user)
         return True
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser
@@ -95,10 +95,29 @@ def _skill_finder_cached() -> tuple[tuple, SkillFinder, dict[int, str]]:
     return _finder
 
 
-def text_skills_find(*, text: str) -> list[str]:
-    """The slugs of the taxonomy skills a text names, best first (SkillFinder)."""
+# The fields whose words name skills that count for matching (``text_skills``).
+OPENING_SKILL_TEXT = ("title", "description")
+PROFILE_SKILL_TEXT = ("headline", "about", "experience")
+
+
+def skill_text(row: object, fields: Sequence[str]) -> str:
+    return "\n".join(getattr(row, name) for name in fields)
+
+
+def text_skills_finder() -> Callable[[str], list[str]]:
+    """A function from a text to the slugs of the taxonomy skills it names, best
+    first (SkillFinder), over the taxonomy as it is now: one check for many texts."""
     _version, finder, slugs = _skill_finder_cached()
-    return [slugs[f.skill] for f in finder.find(text[:20_000], limit=TEXT_SKILLS_MAX)]
+
+    def find(text: str) -> list[str]:
+        return [slugs[f.skill] for f in finder.find(text[:20_000], limit=TEXT_SKILLS_MAX)]
+
+    return find
+
+
+def text_skills_find(*, row: object, fields: Sequence[str]) -> list[str]:
+    """The slugs of the taxonomy skills ``row``'s ``fields`` name, best first."""
+    return text_skills_finder()(skill_text(row, fields))
 
 
 def skills_by_ids(ids: Iterable[int]) -> list[Skill]:

@@ -179,7 +179,9 @@ def matching_request(model: type[Opening] | type[Profile], pk: int, task: str) -
 def opening_save(*, opening: Opening) -> Opening:
     """Save a (new or changed) opening; an open one gets fresh suggestions."""
     opening.full_clean()
-    opening.text_skills = selectors.text_skills_find(text=f"{opening.title}\n{opening.description}")
+    opening.text_skills = selectors.text_skills_find(
+        row=opening, fields=selectors.OPENING_SKILL_TEXT
+    )
     opening.save()
     if opening.status == OpeningStatus.OPEN or opening.matches.exists():
         matching_request(Opening, opening.pk, "worker.match_opening")
@@ -201,7 +203,7 @@ def profile_save(*, profile: Profile) -> Profile:
     """Save a profile; when it is (or was) open to suggestions, they are refreshed."""
     profile.full_clean(exclude=["user"])
     profile.text_skills = selectors.text_skills_find(
-        text="\n".join([profile.headline, profile.about, profile.experience])
+        row=profile, fields=selectors.PROFILE_SKILL_TEXT
     )
     profile.save()
     if profile.is_visible or profile.matches.exists():
@@ -214,17 +216,14 @@ def text_skills_refresh(*, batch: int = 500) -> int:
     taxonomy changed (an ESCO import, new synonyms); rows that change get fresh
     suggestions. Returns how many rows changed."""
     changed = 0
-    for model, fields, text in (
-        (Opening, ["title", "description"], lambda o: f"{o.title}\n{o.description}"),
-        (
-            Profile,
-            ["headline", "about", "experience"],
-            lambda p: "\n".join([p.headline, p.about, p.experience]),
-        ),
+    find = selectors.text_skills_finder()  # the taxonomy read once for every row
+    for model, fields in (
+        (Opening, selectors.OPENING_SKILL_TEXT),
+        (Profile, selectors.PROFILE_SKILL_TEXT),
     ):
         rows = []
         for row in model.objects.only("pk", "text_skills", *fields).iterator(chunk_size=batch):
-            found = selectors.text_skills_find(text=text(row))
+            found = find(selectors.skill_text(row, fields))
             if found != row.text_skills:
                 row.text_skills = found
                 rows.append(row)

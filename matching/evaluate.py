@@ -552,26 +552,26 @@ def _skill_labels(taxonomy: Taxonomy) -> dict[str, list[str]]:
     return labels
 
 
-def ablation_rankings(
-    profiles: Sequence[ProfileRecord],
-    openings: Sequence[OpeningRecord],
-    taxonomy: Taxonomy,
-    config: MatchConfig,
-    k: int,
-) -> dict[str, Rankings]:
+def ablation_rankings(index: MatchIndex, k: int) -> dict[str, Rankings]:
     """What each part adds, every ranker under the engine's hard filters and rules:
     the floor (a plain scikit-learn char_wb TF-IDF over all the text, every label of
     every skill included), each feature alone, the full engine, and, for contrast,
     the full engine without the counsellor's rules (level, dates, hours)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    index = MatchIndex.build(profiles=profiles, openings=openings, taxonomy=taxonomy, config=config)
+    profiles, openings, taxonomy, config = (
+        index.profiles,
+        index.openings,
+        index.taxonomy,
+        index.config,
+    )
     mask, values = index.features(index.pside, index.oside)
-    loose = MatchIndex.build(
+    loose = MatchIndex.build(  # the same fitted text model, the rules off
         profiles=profiles,
         openings=openings,
         taxonomy=taxonomy,
         config=replace(config, hard_rules=False),
+        text_state=index.text_model.state(),
     )
     loose_mask, _values = loose.features(loose.pside, loose.oside)
     labels = _skill_labels(taxonomy)
@@ -705,7 +705,7 @@ def evaluate(
         warnings=warnings,
         ablation={
             name: rankings_score(ranked, labels, opening_ids, k)
-            for name, ranked in ablation_rankings(profiles, openings, taxonomy, config, k).items()
+            for name, ranked in ablation_rankings(index, k).items()
         },
     )
 

@@ -93,9 +93,9 @@ def second_factor_passed(user: User) -> User:
     """Mark ``user`` as django-otp marks the user of a request that passed the
     second factor (services called directly then treat it so). A fresh copy from
     the database carries no mark: ``User.objects.get(pk=user.pk)``."""
-    user.otp_device = None
-    user.is_verified = lambda: True
-    return user
+    from accounts.services import second_factor_mark
+
+    return second_factor_mark(user=user, passed=True)
 
 
 def login_with_second_factor(client, user: User) -> None:

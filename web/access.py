@@ -1,8 +1,9 @@
 """Who may open a page: the decorators for pages that need a role's powers, and
 the way to the second factor for those who still have to enter it.
 
-The rules themselves live in ``accounts.selectors`` (``user_has_role`` and the
-second factor); these only turn their answers into a page, a redirect or a 403.
+The rules themselves live in ``accounts`` (``selectors.user_has_role``, the second
+factor, ``services.coordinator_check``, which the API asks too); these only turn
+their answers into a page, a redirect or a 403.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-from accounts import selectors
-from accounts.models import Role
+from accounts import selectors, services
+from accounts.exceptions import NotAllowed, SecondFactorRequired
 
 View = Callable[..., HttpResponse]
 
@@ -36,14 +37,15 @@ def coordinator_required(view: View) -> View:
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if selectors.user_has_role(user=user, role=Role.COORDINATOR):
-            return view(request, *args, **kwargs)
-        if selectors.user_holds_role(user=user, role=Role.COORDINATOR):
+        try:
+            services.coordinator_check(user=request.user)
+        except SecondFactorRequired:
             return second_factor_redirect(request)
-        raise PermissionDenied
+        except NotAllowed:
+            raise PermissionDenied from None
+        return view(request, *args, **kwargs)
 
     return guarded
 
