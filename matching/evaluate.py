@@ -749,31 +749,89 @@ def table_format(result: Evaluation) -> str:
     return "\n".join(lines)
 
 
+# The labelled sets ``python -m matching.evaluate`` reports by default, in order:
+# (name, directory holding openings.jsonl, profiles.jsonl and labels.jsonl).
+SETS = (
+    ("shipped set (in-sample: written alongside the engine)", EVALDATA),
+    ("held-out set A (diagnosis: read to find why a part fails)", EVALDATA / "heldout-a"),
+    ("held-out set B (sealed: only ever evaluated)", EVALDATA / "heldout-b"),
+)
+FLOOR = "floor: char_wb TF-IDF, all text"
+
+
+def summary_format(results: Sequence[tuple[str, Evaluation]]) -> str:
+    """nDCG@k of the engine, the floor and the text baseline on each set, side by side."""
+    width = max(len(name) for name, _ in results)
+    lines = [
+        "Summary, nDCG@k (floor and engine under the same hard rules):",
+        "",
+        f"| {'set':<{width}} | engine | floor | baseline |",
+        f"|{'-' * (width + 2)}|--------|-------|----------|",
+    ]
+    for name, result in results:
+        floor = result.ablation.get(FLOOR)
+        lines.append(
+            f"| {name:<{width}} | {result.engine.ndcg:>6.3f} | "
+            f"{floor.ndcg if floor else float('nan'):>5.3f} | {result.baseline.ndcg:>8.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m matching.evaluate",
-        description="Compare the matching engine with a TF-IDF-only baseline on labels.",
+        description="Compare the matching engine with a TF-IDF-only baseline on labels. "
+        "Without file arguments, every shipped labelled set is evaluated.",
     )
-    parser.add_argument("--openings", type=Path, default=EVALDATA / "openings.jsonl")
-    parser.add_argument("--profiles", type=Path, default=EVALDATA / "profiles.jsonl")
-    parser.add_argument("--labels", type=Path, default=EVALDATA / "labels.jsonl")
+    parser.add_argument("--openings", type=Path)
+    parser.add_argument("--profiles", type=Path)
+    parser.add_argument("--labels", type=Path)
+    parser.add_argument(
+        "--set",
+        type=Path,
+        action="append",
+        dest="sets",
+        help="a directory with openings.jsonl, profiles.jsonl and labels.jsonl (repeatable)",
+    )
     parser.add_argument("--k", type=int, default=DEFAULT_K, help="suggestions per profile")
     args = parser.parse_args(argv)
     if args.k < 1:
         parser.error("--k must be at least 1")
-    try:
-        result = evaluate(
-            openings_path=args.openings,
-            profiles_path=args.profiles,
-            labels_path=args.labels,
-            k=args.k,
-        )
-    except EvaluationInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(table_format(result))
+    files = (args.openings, args.profiles, args.labels)
+    if any(files):
+        chosen = [
+            (
+                "given files",
+                args.openings or EVALDATA / "openings.jsonl",
+                args.profiles or EVALDATA / "profiles.jsonl",
+                args.labels or EVALDATA / "labels.jsonl",
+            )
+        ]
+    else:
+        dirs = [(str(d), d) for d in args.sets] if args.sets else list(SETS)
+        chosen = [
+            (name, d / "openings.jsonl", d / "profiles.jsonl", d / "labels.jsonl")
+            for name, d in dirs
+            if args.sets or (d / "labels.jsonl").exists()
+        ]
+    results = []
+    for name, openings, profiles, labels in chosen:
+        try:
+            result = evaluate(
+                openings_path=openings, profiles_path=profiles, labels_path=labels, k=args.k
+            )
+        except EvaluationInputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if len(chosen) > 1:
+            print(f"## {name}\n")
+        print(table_format(result))
+        print()
+        results.append((name, result))
+    if len(results) > 1:
+        print(summary_format(results))
     return 0
 
 

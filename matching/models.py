@@ -99,6 +99,45 @@ class Match(models.Model):
         return f"{self.profile} ~ {self.opening} ({self.score:.2f}, {self.state})"
 
 
+class StretchRule(models.TextChoices):
+    LEVEL = "level", _("education level")
+    DATES = "dates", _("dates")
+    HOURS = "hours", _("hours per week")
+
+
+class Stretch(models.Model):
+    """An opening that narrowly misses exactly one of the counsellor's rules for a
+    profile: the separate list "Misschien ook interessant".
+
+    Never a ``Match``: it has no workflow and no rank among the suggestions, no
+    company ever sees it, and each run replaces a profile's list whole.
+    """
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="stretches")
+    opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(_("rule missed"), max_length=10, choices=StretchRule.choices)
+    position = models.PositiveSmallIntegerField()
+    score = models.FloatField(_("score"))
+    explanation = models.JSONField(_("explanation"), default=dict)
+    engine_version = models.CharField(_("engine version"), max_length=20)
+    weights_version = models.CharField(_("weights version"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stretch suggestion")
+        verbose_name_plural = _("stretch suggestions")
+        ordering = ["profile", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "opening"], name="stretch_profile_opening"),
+            models.CheckConstraint(
+                condition=Q(rule__in=StretchRule.values), name="stretch_rule_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} ~ {self.opening} (stretch: {self.rule})"
+
+
 class LearnedWeights(models.Model):
     """Feature weights learned from people's decisions (``manage.py learn_weights``),
     kept only when they beat the weights in use on the newer, held-out decisions.

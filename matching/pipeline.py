@@ -154,11 +154,15 @@ def run_chunk(*, chunk_id: int) -> bool:
         # finishing the run, so finishing is tried again (it is safe to repeat).
         return run_finish(run_id=run.pk) if run.chunks_done == run.chunks_total else False
     index = WARM.current(run=run)
-    suggestions = list(index.top_k_for_profiles(profile_ids=chunk.profile_ids))
+    ranked, stretch = index.top_k_and_stretch_for_profiles(profile_ids=chunk.profile_ids)
+    suggestions = list(ranked)
     with transaction.atomic():
         if not MatchRunChunk.objects.filter(pk=chunk.pk, done=False).update(done=True):
             return False  # another delivery of this chunk got here first
         services.matches_store_ranked(index=index, suggestions=suggestions, rank="profile_rank")
+        services.stretch_store(
+            index=index, suggestions=list(stretch), profile_ids=chunk.profile_ids
+        )
         MatchRun.objects.filter(pk=run.pk).update(
             chunks_done=F("chunks_done") + 1,
             stored=F("stored") + len(suggestions),

@@ -10,11 +10,13 @@ May import: accounts, marketplace, matching.models. Never api/ or web/.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -35,7 +37,7 @@ from marketplace.models import (
     Profile,
     Skill,
 )
-from matching.models import FORWARDED_STATES, REVEALED_STATES, Match, MatchState
+from matching.models import FORWARDED_STATES, REVEALED_STATES, Match, MatchState, Stretch
 from matching.rules import match_block_reason
 
 # How a score is said in words to students: (lowest score, label), best first.
@@ -138,6 +140,75 @@ def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
             "parts": score_parts(m.explanation),
         }
         for m in matches
+    ]
+
+
+def stretches_for_viewer(*, viewer: User) -> QuerySet[Stretch]:
+    """The stretch lists ("Misschien ook interessant") this viewer may read: their
+    own, and those of the students they counsel. Never a company's: a stretch is
+    about the student, and no company is ever shown one. Open openings only."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return Stretch.objects.none()
+    scope = Q(profile__user=viewer) | Q(profile__user__in=_counselled_students(viewer=viewer))
+    return (
+        Stretch.objects.filter(
+            scope, profile__user__is_active=True, opening__status=OpeningStatus.OPEN
+        )
+        .select_related("profile__user", "opening__company", "opening__place")
+        .order_by("profile__user__full_name", "profile_id", "position")
+    )
+
+
+def _level_names(codes: Sequence[str]) -> str:
+    names = dict(EducationLevel.choices)
+    return ", ".join(str(names.get(code, code)) for code in codes)
+
+
+def _day(iso: str | None) -> str:
+    return date_format(dt.date.fromisoformat(iso)) if iso else "…"
+
+
+def stretch_words(facts: dict[str, Any], *, mine: bool) -> str:
+    """The one rule a stretch suggestion misses, with the facts behind it."""
+    rule = facts.get("rule")
+    if rule == "level":
+        values = {
+            "level": _level_names([facts["profile"]]) if facts.get("profile") else "?",
+            "accepted": _level_names(facts.get("accepted") or []),
+        }
+        if mine:
+            return _("Asks for %(accepted)s; your level is %(level)s.") % values
+        return _("Asks for %(accepted)s; the student's level is %(level)s.") % values
+    if rule == "dates":
+        values = {
+            "start": _day(facts.get("start")),
+            "end": _day(facts.get("end")),
+            "from": _day(facts.get("available_from")),
+            "to": _day(facts.get("available_to")),
+        }
+        if mine:
+            return _("Runs %(start)s to %(end)s; you are available %(from)s to %(to)s.") % values
+        return _("Runs %(start)s to %(end)s; the student is available %(from)s to %(to)s.") % values
+    if rule == "hours":
+        values = {"asked": facts.get("asked"), "available": facts.get("available")}
+        if mine:
+            return _("Asks %(asked)s hours a week; you can work %(available)s.") % values
+        return _("Asks %(asked)s hours a week; the student can work %(available)s.") % values
+    return ""
+
+
+def stretch_cards(*, stretches: Sequence[Stretch], mine: bool) -> list[dict[str, Any]]:
+    """Stretch suggestions for a page: the opening, the rule missed in words, and
+    the skills by name (one query for the names)."""
+    named = _skill_namer([s.explanation for s in stretches])
+    return [
+        {
+            "stretch": s,
+            "miss": stretch_words(s.explanation.get("stretch") or {"rule": s.rule}, mine=mine),
+            **named(s.explanation),
+            "distance_km": s.explanation.get("distance_km"),
+        }
+        for s in stretches
     ]
 
 

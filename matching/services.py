@@ -7,7 +7,7 @@ runs at once, leaves the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -43,7 +43,7 @@ from matching.engine.config import FEATURES
 from matching.engine.learn import Comparison, Decision, weights_compare
 from matching.engine.planner import plan_placements
 from matching.engine.records import RequiredSkill
-from matching.models import LearnedWeights, Match, MatchRun, MatchRunStatus, MatchState
+from matching.models import LearnedWeights, Match, MatchRun, MatchRunStatus, MatchState, Stretch
 
 MATCH_CONFIG = MatchConfig()  # the one place the product's engine settings come from
 BATCH = 2000
@@ -330,12 +330,42 @@ def _settle(matches: QuerySet[Match]) -> int:
     return matches.filter(~ranked, state=MatchState.SUGGESTED).update(state=MatchState.RETIRED)
 
 
+def stretch_store(
+    *, index: MatchIndex, suggestions: Sequence[Suggestion], profile_ids: Iterable[object]
+) -> int:
+    """Replace the stretch lists of ``profile_ids`` with ``suggestions`` (best first
+    within each profile); returns how many were stored."""
+    Stretch.objects.filter(profile_id__in=list(profile_ids)).delete()
+    positions: dict[object, int] = {}
+    rows = []
+    for s in suggestions:
+        positions[s.profile_id] = positions.get(s.profile_id, 0) + 1
+        profile = index.profiles[index.profile_position[s.profile_id]]
+        opening = index.openings[index.opening_position[s.opening_id]]
+        rows.append(
+            Stretch(
+                profile_id=s.profile_id,
+                opening_id=s.opening_id,
+                rule=s.stretch_rule,
+                position=positions[s.profile_id],
+                score=min(max(s.score, 0.0), 1.0),
+                explanation=index.explain(s, profile=profile, opening=opening),
+                engine_version=s.engine_version,
+                weights_version=index.config.weights_version,
+            )
+        )
+    Stretch.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
 @transaction.atomic
 def matches_store_for_profile(*, index: MatchIndex, profile: Profile) -> StoreResult:
-    """Score one profile against every opening (incremental) and store its top-k."""
+    """Score one profile against every opening (incremental) and store its top-k,
+    and its stretch list."""
     record = profile_record(profile)
     index.upsert_profiles([record])  # later incremental runs see the change too
-    suggestions = index.score_profile(record)
+    suggestions, stretch = index.score_profile_with_stretch(record)
+    stretch_store(index=index, suggestions=stretch, profile_ids=[profile.pk])
     _upsert(
         [_match(index, s, profile=record, profile_rank=i) for i, s in enumerate(suggestions, 1)],
         ["profile_rank"],
@@ -363,7 +393,10 @@ def matches_store_for_opening(*, index: MatchIndex, opening: Opening) -> StoreRe
 @transaction.atomic
 def matches_store_full(*, index: MatchIndex) -> StoreResult:
     """The full run: both top-k lists for everyone; everything else untouched retires."""
-    by_profile = list(index.top_k_for_profiles())
+    by_profile_top, stretch = index.top_k_and_stretch_for_profiles()
+    by_profile = list(by_profile_top)
+    Stretch.objects.all().delete()
+    stretch_store(index=index, suggestions=list(stretch), profile_ids=[])
     by_opening = list(index.top_k_for_openings())
     profile_ranks = _ranks(by_profile, key=lambda s: s.profile_id)
     opening_ranks = _ranks(by_opening, key=lambda s: s.opening_id)

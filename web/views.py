@@ -279,7 +279,19 @@ def students(request: HttpRequest) -> HttpResponse:
     personal_data_viewed(
         viewer=request.user, students=[row["student"] for row in listing], what="student list"
     )
-    return render(request, "web/students.html", {"rows": listing})
+    stretch_cards = matching_selectors.stretch_cards(
+        stretches=matching_selectors.stretches_for_viewer(viewer=request.user).exclude(
+            profile__user=request.user
+        ),
+        mine=False,
+    )
+    groups: dict[int, dict] = {}
+    for card in stretch_cards:
+        student = card["stretch"].profile.user
+        groups.setdefault(student.pk, {"student": student, "cards": []})["cards"].append(card)
+    return render(
+        request, "web/students.html", {"rows": listing, "stretch_groups": list(groups.values())}
+    )
 
 
 @login_required
@@ -409,7 +421,13 @@ def my_suggestions(request: HttpRequest) -> HttpResponse:
     if not selectors.user_has_role(user=request.user, role=Role.STUDENT):
         raise PermissionDenied
     cards = matching_selectors.suggestion_cards(student=request.user)
-    return render(request, "web/my_suggestions.html", {"cards": cards})
+    stretch = matching_selectors.stretch_cards(
+        stretches=matching_selectors.stretches_for_viewer(viewer=request.user).filter(
+            profile__user=request.user
+        ),
+        mine=True,
+    )
+    return render(request, "web/my_suggestions.html", {"cards": cards, "stretch": stretch})
 
 
 @login_required

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 ENGINE_VERSION = "1.1.0"
 
 FEATURES = ("skills", "text", "level", "distance", "availability", "sector")
+# The counsellor's rules a stretch suggestion may miss (one of them, narrowly).
+STRETCH_RULES = ("level", "dates", "hours")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ class MatchConfig:
     hard_rules: bool = True
     # Hours available below this share of the hours asked rule an opening out.
     hours_min_share: float = 0.5
+    # The stretch list ("Misschien ook interessant"): per profile, the best this many
+    # openings that miss exactly one of the rules above, and only narrowly: a level
+    # this many steps off, dates this many days apart, or at least this share of the
+    # hours asked. Never part of the top-k; 0 turns it off.
+    stretch_k: int = 3
+    stretch_level_steps: int = 1
+    stretch_date_gap_days: int = 28
+    stretch_hours_min_share: float = 0.35
     # Work in blocks of at most this many (profile, opening) pairs.
     block_pairs: int = 4_000_000
     # Geographic blocking: grid cells of this many degrees.
@@ -80,6 +90,9 @@ class MatchConfig:
             "neutral",
             "word_share",
             "hours_min_share",
+            "stretch_hours_min_share",
         ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must lie in [0, 1]")
+        if min(self.stretch_k, self.stretch_level_steps, self.stretch_date_gap_days) < 0:
+            raise ValueError("the stretch settings cannot be negative")

@@ -10,12 +10,12 @@ import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
-from matching.engine.config import ENGINE_VERSION, FEATURES, MatchConfig
+from matching.engine.config import ENGINE_VERSION, FEATURES, STRETCH_RULES, MatchConfig
 from matching.engine.explain import explanation_build
 from matching.engine.geo import PointIndex, cell_centre_and_reach, cell_keys, haversine_km
 from matching.engine.records import (
@@ -106,6 +106,7 @@ class OpeningSide:
     hours: np.ndarray
     level_fit: np.ndarray  # (n, levels + 1): fit of each profile level
     level_ok: np.ndarray  # (n, levels + 1): the level rule lets this profile level in
+    level_near: np.ndarray  # (n, levels + 1): the rule stretched by a step lets it in
     sector: np.ndarray  # index into the sector vocabulary, -1 for none
 
     def take(self, rows: np.ndarray, *, text: bool = True) -> OpeningSide:
@@ -125,6 +126,7 @@ class OpeningSide:
             hours=self.hours[rows],
             level_fit=self.level_fit[rows],
             level_ok=self.level_ok[rows],
+            level_near=self.level_near[rows],
             sector=self.sector[rows],
         )
 
@@ -173,6 +175,8 @@ class Suggestion:
     score: float
     contributions: dict[str, float]  # weight x feature value, per feature
     engine_version: str = ENGINE_VERSION
+    # For the stretch list: the one rule (of STRETCH_RULES) this opening narrowly misses.
+    stretch_rule: str = ""
 
 
 @dataclass
@@ -185,19 +189,22 @@ class TopK:
     contributions: np.ndarray  # (n, len(FEATURES))
     profile_ids: Sequence[object]
     opening_ids: Sequence[object]
+    rules: np.ndarray | None = None  # a stretch list's rule per row (1 + STRETCH_RULES index)
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __iter__(self) -> Iterator[Suggestion]:
-        for r, c, s, contrib in zip(
-            self.rows, self.cols, self.scores, self.contributions, strict=True
+        rules = np.zeros(len(self.rows), dtype=np.int8) if self.rules is None else self.rules
+        for r, c, s, contrib, rule in zip(
+            self.rows, self.cols, self.scores, self.contributions, rules, strict=True
         ):
             yield Suggestion(
                 profile_id=self.profile_ids[r],
                 opening_id=self.opening_ids[c],
                 score=float(s),
                 contributions={f: float(v) for f, v in zip(FEATURES, contrib, strict=True)},
+                stretch_rule=STRETCH_RULES[rule - 1] if rule else "",
             )
 
     def pairs(self) -> set[tuple[object, object]]:
@@ -390,9 +397,11 @@ class MatchIndex:
         end = np.array([_day(r.end, _day(r.start, 0.0) + cfg.open_ended_days) for r in records])
         level_fit = np.ones((len(LEVELS) + 1, len(records)), dtype=np.float32)
         level_ok = np.ones((len(records), len(LEVELS) + 1), dtype=bool)
+        level_near = np.ones((len(records), len(LEVELS) + 1), dtype=bool)
         for i, r in enumerate(records):
             if r.levels:
                 level_ok[i, : len(LEVELS)] = level_rule(r.type, r.levels)
+                level_near[i, : len(LEVELS)] = level_rule(r.type, r.levels, cfg.stretch_level_steps)
                 accepted = [LEVELS.index(level) for level in r.levels]
                 level_fit[: len(LEVELS), i] = self._level_table[:, accepted].max(axis=1)[
                     : len(LEVELS)
@@ -421,6 +430,7 @@ class MatchIndex:
             hours=np.array([r.hours for r in records], dtype=np.float32),
             level_fit=np.ascontiguousarray(level_fit.T),
             level_ok=level_ok,
+            level_near=level_near,
             sector=np.array(
                 [self.sectors.get(r.sector, -1) if r.sector else -1 for r in records],
                 dtype=np.int32,
@@ -501,6 +511,15 @@ class MatchIndex:
 
         ``text`` may carry the text similarities when the caller has them already.
         """
+        mask, values, _stretch = self._judge(ps, os_, text, stretch=False)
+        return mask, values
+
+    def _judge(
+        self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None, *, stretch: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The mask, the feature values and, with ``stretch``, each pair's stretch
+        rule: 1 + its index in ``STRETCH_RULES`` when the pair misses exactly that
+        one of the counsellor's rules, and only narrowly; 0 otherwise."""
         cfg = self.config
         n_p, n_o = ps.type_bits.shape[0], os_.type_bit.shape[0]
         mask = ps.eligible[:, None] & os_.eligible[None, :]
@@ -521,11 +540,10 @@ class MatchIndex:
 
         # level
         values[2] = os_.level_fit[:, ps.level].T
-        if cfg.hard_rules:
-            # A counsellor's rules (docs/algorithm.md, "Rules"): the level the
-            # opening accepts (jobs: at least its lowest), dates that overlap, and
-            # not far fewer hours than asked.
-            mask &= os_.level_ok[:, ps.level].T
+        # A counsellor's rules (docs/algorithm.md, "In plain words", 6 to 8): the
+        # level the opening accepts (jobs: at least its lowest), dates that overlap,
+        # and not far fewer hours than asked. Applied after the other filters.
+        level_ok = os_.level_ok[:, ps.level].T
 
         # distance, and the radius as a hard filter
         both = ps.has_place[:, None] & os_.has_place[None, :]
@@ -549,10 +567,25 @@ class MatchIndex:
             np.minimum(ps.hours[:, None], os_.hours[None, :]) / np.maximum(os_.hours, 1.0)[None, :]
         )
         values[4] = dates * np.clip(hours, 0.0, 1.0)
+        undated = ~os_.has_dates[None, :]
+        known = (ps.hours > 0)[:, None] & (os_.hours > 0)[None, :]
+        rules_ok = (level_ok, (overlap > 0.0) | undated, ~known | (hours >= cfg.hours_min_share))
+        stretch_rule = None
+        if cfg.hard_rules and stretch and cfg.stretch_k:
+            # Most pairs break no rule, so the near-miss tests run on the pairs that
+            # break exactly one, gathered by index.
+            fails = [~ok for ok in rules_ok]
+            misses = fails[0].view(np.int8) + fails[1].view(np.int8) + fails[2].view(np.int8)
+            r, c = np.nonzero(mask & (misses == 1))
+            stretch_rule = np.zeros(mask.shape, dtype=np.int8)
+            if len(r):
+                level = fails[0][r, c] & os_.level_near[c, ps.level[r]]
+                dates = fails[1][r, c] & (overlap[r, c] > -float(cfg.stretch_date_gap_days))
+                short = fails[2][r, c] & (hours[r, c] >= cfg.stretch_hours_min_share)
+                stretch_rule[r, c] = level * np.int8(1) + dates * np.int8(2) + short * np.int8(3)
         if cfg.hard_rules:
-            mask &= (overlap > 0.0) | ~os_.has_dates[None, :]
-            known = (ps.hours > 0)[:, None] & (os_.hours > 0)[None, :]
-            mask &= ~known | (hours >= cfg.hours_min_share)
+            for ok in rules_ok:
+                mask &= ok
 
         # sector of interest
         sector = values[5]
@@ -563,7 +596,7 @@ class MatchIndex:
         ]
         sector[:, os_.sector < 0] = cfg.neutral
         sector[~ps.has_sectors, :] = cfg.neutral
-        return mask, values
+        return mask, values, stretch_rule
 
     def _weights(self) -> np.ndarray:
         return np.array([self.config.weights[f] for f in FEATURES], dtype=np.float32)
@@ -572,11 +605,24 @@ class MatchIndex:
         self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n_p, n_o), -inf where a hard filter says no; and the contributions."""
-        mask, values = self.features(ps, os_, text)
+        scores, contributions, _stretch = self._score(ps, os_, text, stretch=False)
+        return scores, contributions
+
+    def _score(
+        self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None, *, stretch: bool
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+        """``score``, and with ``stretch`` the stretch pairs: the columns that hold
+        any, their scores there (-inf for the other pairs) and their rules."""
+        mask, values, rules = self._judge(ps, os_, text, stretch=stretch)
         contributions = values * self._weights()[:, None, None]
         scores = contributions.sum(axis=0)
+        extra = None
+        if rules is not None:
+            cols = np.flatnonzero(rules.any(axis=0))
+            sub = rules[:, cols]
+            extra = (cols, np.where(sub > 0, scores[:, cols], -np.inf), sub)
         scores[~mask] = -np.inf
-        return scores, contributions
+        return scores, contributions, extra
 
     # ----- blocking ----------------------------------------------------------------
 
@@ -653,25 +699,70 @@ class MatchIndex:
         profile_ids: Sequence[object] | None = None,
     ) -> TopK:
         """The best k openings for every profile (or those given), in bounded blocks."""
+        return self._profiles_pass(k, blocked, profile_ids, stretch=False)[0]
+
+    def top_k_and_stretch_for_profiles(
+        self, *, blocked: bool = True, profile_ids: Sequence[object] | None = None
+    ) -> tuple[TopK, TopK]:
+        """The top-k, and in the same pass each profile's stretch list: its best
+        ``stretch_k`` openings that miss exactly one counsellor's rule, narrowly."""
+        return self._profiles_pass(None, blocked, profile_ids, stretch=True)
+
+    def _profiles_pass(
+        self, k: int | None, blocked: bool, profile_ids: Sequence[object] | None, *, stretch: bool
+    ) -> tuple[TopK, TopK]:
         k = k or self.config.k
+        stretch_k = self.config.stretch_k if stretch and self.config.hard_rules else 0
         rows = None
         if profile_ids is not None:
             known = [self.profile_position[i] for i in profile_ids if i in self.profile_position]
             rows = np.array(sorted(known), dtype=np.int64)
 
-        def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
-            rows, cols = block
-            scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
-            best = top_k_per_row(scores, k)
+        def best_of(
+            scores: np.ndarray, contributions: np.ndarray, kk: int
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            """Block-local row and column indices of each row's kk best, and values."""
+            best = top_k_per_row(scores, kk)
             best_scores = np.take_along_axis(scores, best, axis=1)
             keep = np.isfinite(best_scores)
-            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], best.shape)[keep]
+            r_idx = np.broadcast_to(np.arange(scores.shape[0])[:, None], best.shape)[keep]
             c_idx = best[keep]
-            return rows[r_idx], cols[c_idx], best_scores[keep], contributions[:, r_idx, c_idx].T
+            return r_idx, c_idx, best_scores[keep], contributions[:, r_idx, c_idx].T
 
-        parts = list(_bounded_map(block_best, self._blocks(blocked, rows), self.config.workers))
-        return self._topk(*(list(column) for column in zip(*parts, strict=True))
-                          if parts else ([], [], [], []))  # fmt: skip
+        def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[tuple, tuple | None]:
+            rows, cols = block
+            scores, contributions, extra = self._score(
+                self.pside.take(rows), self.oside.take(cols), None, stretch=bool(stretch_k)
+            )
+            r_idx, c_idx, values, contrib = best_of(scores, contributions, k)
+            main = (rows[r_idx], cols[c_idx], values, contrib)
+            if extra is None or len(extra[0]) == 0:
+                return main, None
+            some, stretch_scores, rules = extra
+            r_idx, c_idx, values, contrib = best_of(
+                stretch_scores, contributions[:, :, some], stretch_k
+            )
+            return main, (rows[r_idx], cols[some[c_idx]], values, contrib, rules[r_idx, c_idx])
+
+        main_parts, stretch_parts = [], []
+        for main, extra in _bounded_map(
+            block_best, self._blocks(blocked, rows), self.config.workers
+        ):
+            main_parts.append(main)
+            if extra is not None:
+                stretch_parts.append(extra)
+        stretch_top = self._topk(*self._columns(p[:4] for p in stretch_parts))
+        stretch_top.rules = (
+            np.concatenate([p[4] for p in stretch_parts])
+            if stretch_parts
+            else np.empty(0, dtype=np.int8)
+        )
+        return self._topk(*self._columns(main_parts)), stretch_top
+
+    @staticmethod
+    def _columns(parts: Iterable[tuple]) -> tuple[list, list, list, list]:
+        columns = [list(column) for column in zip(*parts, strict=True)]
+        return tuple(columns) if columns else ([], [], [], [])  # type: ignore[return-value]
 
     def top_k_for_openings(self, k: int | None = None, *, blocked: bool = True) -> TopK:
         """The best k profiles for every opening, merged across profile blocks."""
@@ -744,6 +835,7 @@ class MatchIndex:
             config=self.config,
             score=suggestion.score,
             contributions=suggestion.contributions,
+            stretch_rule=suggestion.stretch_rule,
         )
 
     # ----- incremental ---------------------------------------------------------------
@@ -780,6 +872,17 @@ class MatchIndex:
 
     def score_profile(self, record: ProfileRecord, k: int | None = None) -> list[Suggestion]:
         """One (new or changed) profile against every opening, with the fitted model."""
+        return self._profile_scored(record, k, stretch=False)[0]
+
+    def score_profile_with_stretch(
+        self, record: ProfileRecord
+    ) -> tuple[list[Suggestion], list[Suggestion]]:
+        """``score_profile``, and the profile's stretch list from the same scores."""
+        return self._profile_scored(record, None, stretch=True)
+
+    def _profile_scored(
+        self, record: ProfileRecord, k: int | None, *, stretch: bool
+    ) -> tuple[list[Suggestion], list[Suggestion]]:
         validate_profiles([record], self.taxonomy)
         ps = self._profile_side([record])
         cols = np.flatnonzero(self.oside.eligible)
@@ -792,10 +895,29 @@ class MatchIndex:
         if self._opening_terms is None:
             self._opening_terms = self.oside.text.T.tocsr()
         text = (ps.text @ self._opening_terms).toarray()[:, cols]
-        scores, contributions = self.score(ps, self.oside.take(cols, text=False), text)
-        return self._best(
-            scores[0], contributions[:, 0, :], k, lambda i: (record.id, self.openings[cols[i]].id)
+        scores, contributions, extra = self._score(
+            ps, self.oside.take(cols, text=False), text, stretch=stretch
         )
+
+        def ids(i: int) -> tuple[object, object]:
+            return record.id, self.openings[cols[i]].id
+
+        main = self._best(scores[0], contributions[:, 0, :], k, ids)
+        if extra is None or len(extra[0]) == 0:
+            return main, []
+        some, stretch_scores, rules = extra
+
+        def stretch_ids(i: int) -> tuple[object, object]:
+            return ids(some[i])
+
+        found = self._best(
+            stretch_scores[0], contributions[:, 0, some], self.config.stretch_k, stretch_ids
+        )
+        position = {self.openings[cols[c]].id: i for i, c in enumerate(some)}
+        return main, [
+            replace(s, stretch_rule=STRETCH_RULES[rules[0, position[s.opening_id]] - 1])
+            for s in found
+        ]
 
     def _best(
         self, scores: np.ndarray, contributions: np.ndarray, k: int | None, ids: object

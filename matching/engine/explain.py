@@ -24,6 +24,7 @@ def explanation_build(
     config: MatchConfig,
     score: float,
     contributions: dict[str, float],
+    stretch_rule: str = "",
 ) -> dict[str, Any]:
     """The reasons, each true of the inputs: every required skill stands in one
     list only.
@@ -125,4 +126,27 @@ def explanation_build(
             f: round(contributions[f] / weights[f], 4) if weights[f] else None for f in FEATURES
         },
         "contributions": {f: round(contributions[f], 4) for f in FEATURES},
+        **({"stretch": stretch_facts(stretch_rule, profile, opening)} if stretch_rule else {}),
     }
+
+
+def stretch_facts(rule: str, profile: ProfileRecord, opening: OpeningRecord) -> dict[str, Any]:
+    """What a stretch suggestion misses, in the facts a person can check: the levels,
+    the two periods, or the hours."""
+    facts: dict[str, Any] = {"rule": rule}
+    if rule == "level":
+        facts |= {"profile": profile.level or None, "accepted": list(opening.levels)}
+    elif rule == "dates":
+        facts |= {
+            "available_from": _iso(profile.available_from),
+            "available_to": _iso(profile.available_to),
+            "start": _iso(opening.start),
+            "end": _iso(opening.end),
+        }
+    elif rule == "hours":
+        facts |= {"available": profile.hours, "asked": opening.hours}
+    return facts
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day is not None else None

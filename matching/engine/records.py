@@ -30,14 +30,21 @@ LEVELS = tuple(LEVEL_RANKS)
 EXACT_LEVEL_TYPES = frozenset({"bol", "bbl", "orientation", "graduation"})
 
 
-def level_rule(opening_type: str, accepted: Sequence[str]) -> list[bool]:
-    """For each of ``LEVELS``: may a profile of that level be suggested this opening?"""
+def level_rule(opening_type: str, accepted: Sequence[str], slack: int = 0) -> list[bool]:
+    """For each of ``LEVELS``: may a profile of that level be suggested this opening?
+
+    With ``slack``, the rule stretched by that many steps on the level scale (the
+    stretch list's "one level off"): for a BPV place a level within ``slack`` of an
+    accepted one, for a job one at most ``slack`` below the lowest accepted one.
+    """
     if not accepted:
         return [True] * len(LEVELS)
+    ranks = [LEVEL_RANKS[level] for level in accepted]
     if opening_type in EXACT_LEVEL_TYPES:
-        return [level in accepted for level in LEVELS]
-    lowest = min(LEVEL_RANKS[level] for level in accepted)
-    return [LEVEL_RANKS[level] >= lowest for level in LEVELS]
+        if not slack:
+            return [level in accepted for level in LEVELS]
+        return [min(abs(LEVEL_RANKS[level] - r) for r in ranks) <= slack for level in LEVELS]
+    return [LEVEL_RANKS[level] >= min(ranks) - slack for level in LEVELS]
 
 
 class EngineInputError(ValueError):

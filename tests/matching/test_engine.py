@@ -297,6 +297,108 @@ def test_a_ruled_out_pair_never_reaches_the_top_k() -> None:
     assert [s.opening_id for s in index.score_profile(profile("p", level="mbo3"))] == ["fits"]
 
 
+def _stretch(profiles: list[ProfileRecord], openings: list[OpeningRecord]) -> dict:
+    index = MatchIndex.build(profiles=profiles, openings=openings, taxonomy=TAXONOMY, config=CONFIG)
+    main, stretch = index.top_k_and_stretch_for_profiles()
+    found = {(s.profile_id, s.opening_id): s.stretch_rule for s in stretch}
+    # One pass: the main list is the plain top-k, and the two never share a pair.
+    assert main.pairs() == index.top_k_for_profiles().pairs()
+    assert not main.pairs() & set(found)
+    # The incremental path finds the same stretch list.
+    for p in profiles:
+        ranked, near = index.score_profile_with_stretch(p)
+        assert [s.opening_id for s in ranked] == [s.opening_id for s in index.score_profile(p)]
+        assert {(s.profile_id, s.opening_id): s.stretch_rule for s in near} == {
+            pair: rule for pair, rule in found.items() if pair[0] == p.id
+        }
+    return found
+
+
+def test_the_stretch_list_holds_narrow_misses_of_exactly_one_rule() -> None:
+    bol = {"type": "bol", "company_recognised": True}
+    spring = {"start": dt.date(2027, 2, 1), "end": dt.date(2027, 6, 30)}
+    openings = [
+        opening("fits", levels=["mbo3"], hours=32, **bol, **spring),
+        opening("one-level-up", levels=["mbo4"], hours=32, **bol, **spring),
+        opening("two-levels-up", levels=["hbo"], hours=32, **bol, **spring),
+        opening(
+            "starts-soon-after",
+            levels=["mbo3"],
+            hours=32,
+            **bol,
+            start=dt.date(2027, 7, 10),
+            end=dt.date(2027, 12, 1),
+        ),
+        opening(
+            "months-later",
+            levels=["mbo3"],
+            hours=32,
+            **bol,
+            start=dt.date(2027, 10, 1),
+            end=dt.date(2027, 12, 1),
+        ),
+        opening("hours-short", levels=["mbo3"], hours=40, **bol, **spring),
+        opening("hours-far-short", levels=["mbo3"], hours=60, **bol, **spring),
+        opening("two-misses", levels=["mbo4"], hours=40, **bol, **spring),
+        opening(
+            "too-far",
+            levels=["mbo3"],
+            hours=32,
+            lat=AMSTERDAM[0],
+            lon=AMSTERDAM[1],
+            **bol,
+            **spring,
+        ),
+    ]
+    p = profile("p", level="mbo3", hours=16, available_to=dt.date(2027, 6, 30))
+    # 16 of 40 hours is 0.4 (a near miss of the half rule); 16 of 60 is 0.27.
+    assert _stretch([p], openings) == {
+        ("p", "one-level-up"): "level",
+        ("p", "starts-soon-after"): "dates",
+        ("p", "hours-short"): "hours",
+    }
+
+
+def test_a_job_a_level_below_its_minimum_is_a_stretch_and_above_is_a_suggestion() -> None:
+    job = opening("job", levels=["mbo3", "mbo4"])
+    assert _stretch([profile("low", level="mbo2"), profile("high", level="hbo")], [job]) == {
+        ("low", "job"): "level"
+    }
+
+
+def test_a_region_without_any_near_miss_has_an_empty_stretch_list() -> None:
+    fits = opening("fits", type="bol", company_recognised=True, levels=["mbo3"])
+    assert _stretch([profile("p", level="mbo3")], [fits]) == {}
+
+
+def test_no_stretch_list_without_the_rules_or_when_switched_off() -> None:
+    o = opening("o", type="bol", company_recognised=True, levels=["mbo4"])
+    for config in (
+        MatchConfig(min_df=1, max_df=1.0, stretch_k=0),
+        MatchConfig(min_df=1, max_df=1.0, hard_rules=False),
+    ):
+        index = MatchIndex.build(
+            profiles=[profile("p", level="mbo3")], openings=[o], taxonomy=TAXONOMY, config=config
+        )
+        assert len(index.top_k_and_stretch_for_profiles()[1]) == 0
+        assert index.score_profile_with_stretch(profile("p", level="mbo3"))[1] == []
+
+
+def test_the_stretch_list_is_cut_at_stretch_k_best_first() -> None:
+    openings = [
+        opening(f"o{i}", type="bol", company_recognised=True, levels=["mbo4"],
+                title="CNC draaier" if i == 4 else "Vacature", lat=WOERDEN[0] + i * 0.01)
+        for i in range(5)
+    ]  # fmt: skip
+    p = profile("p", level="mbo3", headline="CNC draaier")
+    index = MatchIndex.build(profiles=[p], openings=openings, taxonomy=TAXONOMY, config=CONFIG)
+    _main, stretch = index.top_k_and_stretch_for_profiles()
+    ranked = list(stretch)
+    assert len(ranked) == CONFIG.stretch_k
+    assert ranked[0].opening_id == "o4"  # the text match comes first
+    assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
+
+
 @pytest.mark.parametrize(
     ("p_kw", "o_kw"),
     [
