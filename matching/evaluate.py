@@ -58,6 +58,7 @@ from matching.engine import (
     Taxonomy,
 )
 from matching.engine.config import FEATURES
+from matching.engine.core import contributions_blend
 from matching.engine.records import (
     IMPORTANCES,
     LEVEL_RANKS,
@@ -65,6 +66,7 @@ from matching.engine.records import (
     validate_openings,
     validate_profiles,
 )
+from matching.engine.skill_finder import SkillFinder
 from matching.engine.text import TextModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,7 +152,41 @@ def taxonomy_load(path: Path = REFERENCE_DATA / "skills.json") -> Taxonomy:
             terms[norm] = r["slug"]
     for norm in ambiguous:
         del terms[norm]
-    return Taxonomy(keys=keys, related=sorted(related), terms=terms)
+    categories = {r["slug"]: r.get("category", "") for r in records}
+    return Taxonomy(keys=keys, related=sorted(related), terms=terms, categories=categories)
+
+
+def finder_load(path: Path = REFERENCE_DATA / "skills.json") -> SkillFinder:
+    """The product's skill finder over the same taxonomy: every label and synonym."""
+    records = json.loads(Path(path).read_text("utf-8"))
+    return SkillFinder(
+        (r["slug"], [r["label_nl"], r["label_en"], *r.get("synonyms", ())]) for r in records
+    )
+
+
+# The fields whose words name skills that count for matching, as in the product
+# (marketplace.selectors.OPENING_SKILL_TEXT and PROFILE_SKILL_TEXT; a test keeps
+# them equal), and how many skills one text may name (TEXT_SKILLS_MAX).
+OPENING_SKILL_TEXT = ("title", "description")
+PROFILE_SKILL_TEXT = ("headline", "about", "experience")
+TEXT_SKILLS_MAX = 20
+
+
+def _skill_key(name: str, taxonomy: Taxonomy, finder: SkillFinder | None) -> str | None:
+    """A skill as written: a slug, label or synonym; else, with a finder, the skill
+    its words name, as the product's skill proposals would find it."""
+    key = taxonomy.resolve(name)
+    if key is None and finder is not None:
+        found = finder.find(name, limit=1)
+        key = str(found[0].skill) if found else None
+    return key
+
+
+def _text_skills(finder: SkillFinder | None, obj: Mapping[str, Any], fields: Sequence[str]):
+    if finder is None:
+        return ()
+    text = "\n".join(str(obj.get(name) or "") for name in fields)
+    return tuple(str(f.skill) for f in finder.find(text, limit=TEXT_SKILLS_MAX))
 
 
 def places_load(path: Path = REFERENCE_DATA / "places.json") -> dict[str, tuple[float, float]]:
@@ -332,10 +368,16 @@ def _check_unique(fields: _Fields, seen: dict[object, int]) -> None:
 
 
 def openings_parse(
-    path: Path | str, taxonomy: Taxonomy, places: Places, warnings: list[str] | None = None
+    path: Path | str,
+    taxonomy: Taxonomy,
+    places: Places,
+    warnings: list[str] | None = None,
+    finder: SkillFinder | None = None,
 ) -> tuple[list[OpeningRecord], dict[object, int]]:
     """The openings in ``path`` and the line each one came from; fields the format
-    does not use are named in ``warnings``."""
+    does not use are named in ``warnings``. With a ``finder``, skills are also found
+    in the texts, and a skill name the taxonomy does not know is read for the skill
+    its words name, as the product does."""
     records, lines = [], {}
     warnings = [] if warnings is None else warnings
     for line, obj in _jsonl_read(path):
@@ -347,7 +389,7 @@ def openings_parse(
             importance = item.get("importance", "must")
             if importance not in IMPORTANCES:
                 f.fail("skills", f"{item['skill']!r}: importance {importance!r} is not must/nice")
-            key = taxonomy.resolve(item["skill"])
+            key = _skill_key(item["skill"], taxonomy, finder)
             if key is None:
                 unknown.append(item["skill"])
                 continue
@@ -374,6 +416,7 @@ def openings_parse(
             places_left=f.integer("capacity", 1),
             sector=f.text("sector"),
             extra_text=" ".join(unknown),
+            text_skills=_text_skills(finder, obj, OPENING_SKILL_TEXT),
         )
         try:
             validate_openings([record], taxonomy)
@@ -384,10 +427,14 @@ def openings_parse(
 
 
 def profiles_parse(
-    path: Path | str, taxonomy: Taxonomy, places: Places, warnings: list[str] | None = None
+    path: Path | str,
+    taxonomy: Taxonomy,
+    places: Places,
+    warnings: list[str] | None = None,
+    finder: SkillFinder | None = None,
 ) -> tuple[list[ProfileRecord], dict[object, int]]:
     """The profiles in ``path`` and the line each one came from; fields the format
-    does not use are named in ``warnings``."""
+    does not use are named in ``warnings``. ``finder`` as for ``openings_parse``."""
     records, lines = [], {}
     warnings = [] if warnings is None else warnings
     for line, obj in _jsonl_read(path):
@@ -396,7 +443,7 @@ def profiles_parse(
         held: dict[str, int] = {}
         unknown: list[str] = []
         for item in f.skill_items(frozenset({"skill", "level"})):
-            key = taxonomy.resolve(item["skill"])
+            key = _skill_key(item["skill"], taxonomy, finder)
             if key is None:
                 unknown.append(item["skill"])
             else:  # named twice: keep the higher level
@@ -418,6 +465,7 @@ def profiles_parse(
             hours=f.integer("hours", 40),
             sectors=tuple(f.texts("sectors")),
             extra_text=" ".join(unknown),
+            text_skills=_text_skills(finder, obj, PROFILE_SKILL_TEXT),
         )
         try:
             validate_profiles([record], taxonomy)
@@ -585,12 +633,20 @@ def ablation_rankings(index: MatchIndex, k: int) -> dict[str, Rankings]:
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
     matrix = vectors.fit_transform(texts)
     floor = (matrix[: len(profiles)] @ matrix[len(profiles) :].T).toarray()
-    weights = np.array([config.weights[f] for f in FEATURES], dtype=np.float32)
-    full = np.tensordot(weights, values, axes=1)
+    confidence = index.oside.skill_confidence[None, :] * index.pside.has_skills[:, None]
+
+    def blended(weights: Mapping[str, float]) -> np.ndarray:
+        vector = np.array([weights[f] for f in FEATURES], dtype=np.float32)
+        return contributions_blend(values, confidence, vector / vector.sum()).sum(axis=0)
+
+    full = blended(config.weights)
     scorers = {"floor: char_wb TF-IDF, all text": (floor, mask)}
     for i, name in enumerate(FEATURES):
         scorers[f"{name} alone"] = (values[i], mask)
     scorers["full engine"] = (full, mask)
+    for name in FEATURES:  # leave one part out, the others' weights rescaled
+        if config.weights[name] > 0:
+            scorers[f"full engine without {name}"] = (blended({**config.weights, name: 0.0}), mask)
     scorers["full engine without rules 6-8"] = (full, loose_mask)
     ids = [o.id for o in openings]
     return {
@@ -673,10 +729,10 @@ def evaluate(
     if k < 1:
         raise ValueError("k must be at least 1")
     config = config or MatchConfig()
-    taxonomy, places = taxonomy_load(), places_load()
+    taxonomy, places, finder = taxonomy_load(), places_load(), finder_load()
     warnings: list[str] = []
-    openings, opening_lines = openings_parse(openings_path, taxonomy, places, warnings)
-    profiles, profile_lines = profiles_parse(profiles_path, taxonomy, places, warnings)
+    openings, opening_lines = openings_parse(openings_path, taxonomy, places, warnings, finder)
+    profiles, profile_lines = profiles_parse(profiles_path, taxonomy, places, warnings, finder)
     labels = labels_parse(labels_path, profile_lines, opening_lines, warnings)
     try:
         index = MatchIndex.build(

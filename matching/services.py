@@ -51,14 +51,21 @@ BATCH = 2000
 
 def engine_taxonomy() -> Taxonomy:
     """Skill slugs, relations and every label and synonym, in three queries."""
-    skills = list(Skill.objects.only("slug", "label_nl", "label_en", "synonyms").order_by("slug"))
+    skills = list(
+        Skill.objects.only("slug", "label_nl", "label_en", "synonyms", "category").order_by("slug")
+    )
     through = Skill.related.through.objects.values_list("from_skill__slug", "to_skill__slug")
     terms: dict[str, str] = {}
     for skill in skills:
         for term in [skill.label_nl, skill.label_en, *skill.synonyms]:
             terms.setdefault(Taxonomy.normalise(term), skill.slug)
     pairs = {tuple(sorted(pair)) for pair in through}
-    return Taxonomy(keys=[s.slug for s in skills], related=sorted(pairs), terms=terms)
+    return Taxonomy(
+        keys=[s.slug for s in skills],
+        related=sorted(pairs),
+        terms=terms,
+        categories={s.slug: s.category for s in skills},
+    )
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,7 @@ def decisions_log() -> list[Decision]:
                 label=DECISION_LABELS[state],
                 when=when.timestamp(),
                 group=profile_id,
+                confidence=float((explanation or {}).get("skills_confidence", 1.0)),
             )
         )
     return decisions

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump on any change that alters scores; stored with every match.
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 FEATURES = ("skills", "text", "level", "distance", "availability", "sector")
+# The parts that say whether an opening fits the person; the other parts (the
+# context) count in proportion to how well these do (core.contributions_blend).
+RELEVANCE = ("skills", "text")
 # The counsellor's rules a stretch suggestion may miss (one of them, narrowly).
 STRETCH_RULES = ("level", "dates", "hours")
 
@@ -33,6 +36,16 @@ class MatchConfig:
     must_weight: float = 2.0
     nice_weight: float = 1.0
     related_credit: float = 0.5  # holding a related skill instead of the required one
+    # Holding a skill of the same field (taxonomy category) as the required one, and
+    # nothing closer: this much credit. Generic fields (soft skills, safety, digital)
+    # say nothing about a trade and earn none.
+    category_credit: float = 0.25
+    category_generic: tuple[str, ...] = ("soft", "safety", "digital")
+    # How much an opening's skill list can be trusted: one asking W (must 2, nice 1,
+    # named in its text 0.5) gets the confidence W / (W + this); the skills part
+    # weighs that share of its weight and the text part takes the rest. A short
+    # list is weak evidence (one must-have: half); a person with no skills gives none.
+    skills_evidence_prior: float = 2.0
     # A skill the person's own text names but they did not tick: this much credit,
     # below a ticked one (its level is unknown).
     text_skill_credit: float = 0.5
@@ -84,6 +97,7 @@ class MatchConfig:
             raise ValueError("workers must be at least 1")
         for name in (
             "related_credit",
+            "category_credit",
             "text_skill_credit",
             "text_need_weight",
             "adjacent_level_fit",
@@ -94,5 +108,7 @@ class MatchConfig:
         ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must lie in [0, 1]")
+        if self.skills_evidence_prior < 0:
+            raise ValueError("skills_evidence_prior cannot be negative")
         if min(self.stretch_k, self.stretch_level_steps, self.stretch_date_gap_days) < 0:
             raise ValueError("the stretch settings cannot be negative")

@@ -10,12 +10,18 @@ import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
 
-from matching.engine.config import ENGINE_VERSION, FEATURES, STRETCH_RULES, MatchConfig
+from matching.engine.config import (
+    ENGINE_VERSION,
+    FEATURES,
+    RELEVANCE,
+    STRETCH_RULES,
+    MatchConfig,
+)
 from matching.engine.explain import explanation_build
 from matching.engine.geo import PointIndex, cell_centre_and_reach, cell_keys, haversine_km
 from matching.engine.records import (
@@ -70,6 +76,31 @@ def top_k_per_row(scores: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(cols, order, axis=1)
 
 
+def contributions_blend(
+    values: np.ndarray, confidence: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Each part's contribution to the score, from the feature values (first axis
+    in ``FEATURES`` order) and the skills evidence's confidence per pair.
+
+    The skills part weighs ``confidence`` of its weight and the text part takes the
+    rest, so a short skill list, or a person who lists none, leans on the words.
+    The other parts (the context: level, distance, availability, sector) count in
+    proportion to how well the relevance parts fit, so a nearby but unrelated
+    opening never climbs on distance alone. The contributions sum to the score,
+    which stays in [0, 1] when the weights sum to 1.
+    """
+    skills, text = (FEATURES.index(f) for f in RELEVANCE)
+    out = np.empty_like(values)
+    out[skills] = weights[skills] * confidence * values[skills]
+    out[text] = (weights[text] + weights[skills] * (1.0 - confidence)) * values[text]
+    relevance_weight = float(weights[skills] + weights[text])
+    fit = (out[skills] + out[text]) / relevance_weight if relevance_weight > 0 else 1.0
+    for i in range(len(FEATURES)):
+        if i not in (skills, text):
+            out[i] = fit * weights[i] * values[i]
+    return out
+
+
 def _type_bits(types: Sequence[str]) -> int:
     bits = 0
     for t in types:
@@ -95,6 +126,7 @@ class OpeningSide:
     text: sp.csr_matrix
     need_by_level: list[sp.csr_matrix]  # weights of requirements with min level 1, 2, 3
     weight_sum: np.ndarray
+    skill_confidence: np.ndarray  # weight_sum / (weight_sum + skills_evidence_prior)
     type_bit: np.ndarray
     eligible: np.ndarray  # open, places left, recognised where required
     has_place: np.ndarray
@@ -115,6 +147,7 @@ class OpeningSide:
             text=self.text[rows] if text else self.text[:0],
             need_by_level=[m[rows] for m in self.need_by_level],
             weight_sum=self.weight_sum[rows],
+            skill_confidence=self.skill_confidence[rows],
             type_bit=self.type_bit[rows],
             eligible=self.eligible[rows],
             has_place=self.has_place[rows],
@@ -135,6 +168,7 @@ class OpeningSide:
 class ProfileSide:
     text: sp.csr_matrix
     credit_by_level: list[sp.csr_matrix]  # credit per skill against a min level of 1, 2, 3
+    has_skills: np.ndarray  # ticked or named any skill at all
     type_bits: np.ndarray
     eligible: np.ndarray
     has_place: np.ndarray
@@ -153,6 +187,7 @@ class ProfileSide:
         return ProfileSide(
             text=self.text[rows] if text else self.text[:0],
             credit_by_level=[m[rows] for m in self.credit_by_level],
+            has_skills=self.has_skills[rows],
             type_bits=self.type_bits[rows],
             eligible=self.eligible[rows],
             has_place=self.has_place[rows],
@@ -173,8 +208,10 @@ class Suggestion:
     profile_id: object
     opening_id: object
     score: float
-    contributions: dict[str, float]  # weight x feature value, per feature
+    contributions: dict[str, float]  # each part's share of the score (contributions_blend)
     engine_version: str = ENGINE_VERSION
+    # The feature values themselves, each in [0, 1] (what "how well it fits" shows).
+    values: dict[str, float] = field(default_factory=dict)
     # For the stretch list: the one rule (of STRETCH_RULES) this opening narrowly misses.
     stretch_rule: str = ""
 
@@ -186,7 +223,7 @@ class TopK:
     rows: np.ndarray  # index of the profile
     cols: np.ndarray  # index of the opening
     scores: np.ndarray
-    contributions: np.ndarray  # (n, len(FEATURES))
+    contributions: np.ndarray  # (n, 2 x len(FEATURES)): contributions, then values
     profile_ids: Sequence[object]
     opening_ids: Sequence[object]
     rules: np.ndarray | None = None  # a stretch list's rule per row (1 + STRETCH_RULES index)
@@ -203,7 +240,8 @@ class TopK:
                 profile_id=self.profile_ids[r],
                 opening_id=self.opening_ids[c],
                 score=float(s),
-                contributions={f: float(v) for f, v in zip(FEATURES, contrib, strict=True)},
+                contributions=_named(contrib[: len(FEATURES)]),
+                values=_named(contrib[len(FEATURES) :]),
                 stretch_rule=STRETCH_RULES[rule - 1] if rule else "",
             )
 
@@ -212,6 +250,10 @@ class TopK:
             (self.profile_ids[r], self.opening_ids[c])
             for r, c in zip(self.rows, self.cols, strict=True)
         }
+
+
+def _named(row: np.ndarray) -> dict[str, float]:
+    return {f: float(v) for f, v in zip(FEATURES, row, strict=True)}
 
 
 def _merge_records(current: list, position: dict, records: Sequence) -> tuple[list, np.ndarray]:
@@ -271,6 +313,21 @@ class MatchIndex:
             (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n)
         )
         self.relation.data[:] = 1.0  # duplicates summed to 2; relatedness is yes/no
+        # Skills of one field (a trade's category; generic categories left out).
+        fields = sorted(
+            {c for c in taxonomy.categories.values() if c not in config.category_generic}
+        )
+        field_of = [
+            (taxonomy.position[key], fields.index(c))
+            for key, c in taxonomy.categories.items()
+            if key in taxonomy.position and c in fields
+        ]
+        in_field = sp.csr_matrix(
+            (np.ones(len(field_of), dtype=np.float32),
+             ([i for i, _ in field_of], [j for _, j in field_of])),
+            shape=(n, max(len(fields), 1)),
+        )  # fmt: skip
+        self.same_field = (in_field @ in_field.T).tocsr()
         self.sectors: dict[str, int] = {}
         level_table = np.zeros((len(LEVELS) + 1, len(LEVELS)), dtype=np.float32)
         for i, a in enumerate(LEVELS):
@@ -305,7 +362,7 @@ class MatchIndex:
         validate_profiles(profiles, taxonomy)
         validate_openings(openings, taxonomy)
         index = cls(config or MatchConfig(), taxonomy)
-        texts = [r.text() for r in profiles] + [r.text() for r in openings]
+        texts = [index.record_text(r) for r in profiles] + [index.record_text(r) for r in openings]
         if text_state is None:
             text = index.text_model.fit_transform(texts)
         else:
@@ -320,6 +377,20 @@ class MatchIndex:
         index.oside = index._opening_side(index.openings, text=text[len(profiles) :])
         index._index_points()
         return index
+
+    def record_text(self, record: ProfileRecord | OpeningRecord) -> str:
+        """The words the text part compares: the record's own text, and every label
+        and synonym of the skills it lists (ticked, or asked for)."""
+        names = self.taxonomy.names()
+        keys = (
+            [need.skill for need in record.skills]
+            if isinstance(record, OpeningRecord)
+            else [key for key, _level in record.skills]
+        )
+        return " ".join([record.text(), *(" ".join(names.get(key, ())) for key in keys)])
+
+    def transform_records(self, records: Sequence[ProfileRecord | OpeningRecord]) -> sp.csr_matrix:
+        return self.text_model.transform([self.record_text(r) for r in records])
 
     def _index_points(self) -> None:
         self.profile_position = {r.id: i for i, r in enumerate(self.profiles)}
@@ -407,10 +478,17 @@ class MatchIndex:
                     : len(LEVELS)
                 ]
                 level_fit[_UNKNOWN_LEVEL, i] = cfg.neutral
+        weight_sum = np.asarray(need.sum(axis=1), dtype=np.float32).ravel()
+        prior = cfg.skills_evidence_prior
         return OpeningSide(
-            text=self.text_model.transform([r.text() for r in records]) if text is None else text,
+            text=self.transform_records(records) if text is None else text,
             need_by_level=need_by_level,
-            weight_sum=np.asarray(need.sum(axis=1), dtype=np.float32).ravel(),
+            weight_sum=weight_sum,
+            skill_confidence=(
+                weight_sum / np.maximum(weight_sum + prior, 1e-9)
+                if prior > 0
+                else (weight_sum > 0).astype(np.float32)
+            ),
             type_bit=np.array([_type_bits([r.type]) for r in records], dtype=np.int16),
             eligible=np.array(
                 [
@@ -469,6 +547,13 @@ class MatchIndex:
             shape=shape,
         )
         related = related.maximum(from_text)
+        # Holding (or naming) a skill of the same field earns the field credit.
+        any_held = (held + (from_text > 0)).tocsr()
+        any_held.data[:] = 1.0
+        if cfg.category_credit > 0 and self.same_field.nnz:
+            same_field = (any_held @ self.same_field).tocsr().astype(np.float32)
+            same_field.data[:] = cfg.category_credit
+            related = related.maximum(same_field)
         # ...and holding the skill itself earns full credit at or above the minimum
         # level m, level/m below it; a pair earns the better of the two.
         credit_by_level = [
@@ -483,8 +568,9 @@ class MatchIndex:
                 if s in self.sectors:
                     sectors[i, self.sectors[s]] = True
         return ProfileSide(
-            text=self.text_model.transform([r.text() for r in records]) if text is None else text,
+            text=self.transform_records(records) if text is None else text,
             credit_by_level=credit_by_level,
+            has_skills=np.asarray(any_held.sum(axis=1)).ravel() > 0,
             type_bits=np.array([_type_bits(r.types) for r in records], dtype=np.int16),
             eligible=np.array([r.visible for r in records], dtype=bool),
             has_place=has_place,
@@ -605,8 +691,8 @@ class MatchIndex:
         self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n_p, n_o), -inf where a hard filter says no; and the contributions."""
-        scores, contributions, _stretch = self._score(ps, os_, text, stretch=False)
-        return scores, contributions
+        scores, parts, _stretch = self._score(ps, os_, text, stretch=False)
+        return scores, parts[: len(FEATURES)]
 
     def _score(
         self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None, *, stretch: bool
@@ -614,8 +700,11 @@ class MatchIndex:
         """``score``, and with ``stretch`` the stretch pairs: the columns that hold
         any, their scores there (-inf for the other pairs) and their rules."""
         mask, values, rules = self._judge(ps, os_, text, stretch=stretch)
-        contributions = values * self._weights()[:, None, None]
+        confidence = os_.skill_confidence[None, :] * ps.has_skills[:, None]
+        contributions = contributions_blend(values, confidence, self._weights())
         scores = contributions.sum(axis=0)
+        # Contributions then values, stacked, so top-k keeps both for explanations.
+        contributions = np.concatenate([contributions, values])
         extra = None
         if rules is not None:
             cols = np.flatnonzero(rules.any(axis=0))
@@ -770,11 +859,13 @@ class MatchIndex:
         n_o = len(self.openings)
         best_scores = np.full((n_o, k), -np.inf, dtype=np.float32)
         best_rows = np.zeros((n_o, k), dtype=np.int64)
-        best_contrib = np.zeros((n_o, k, len(FEATURES)), dtype=np.float32)
+        best_contrib = np.zeros((n_o, k, 2 * len(FEATURES)), dtype=np.float32)
 
         def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
             rows, cols = block
-            scores, contributions = self.score(self.pside.take(rows), self.oside.take(cols))
+            scores, contributions, _stretch = self._score(
+                self.pside.take(rows), self.oside.take(cols), None, stretch=False
+            )
             top = top_k_per_row(scores.T, k)  # (n_cols, kk): rows of the block
             top_scores = np.take_along_axis(scores.T, top, axis=1)
             top_contrib = contributions[:, top, np.arange(len(cols))[:, None]].transpose(1, 2, 0)
@@ -804,7 +895,7 @@ class MatchIndex:
             contributions=(
                 np.concatenate(contrib)
                 if not empty
-                else np.empty((0, len(FEATURES)), dtype=np.float32)
+                else np.empty((0, 2 * len(FEATURES)), dtype=np.float32)
             ),
             profile_ids=[r.id for r in self.profiles],
             opening_ids=[r.id for r in self.openings],
@@ -835,6 +926,7 @@ class MatchIndex:
             config=self.config,
             score=suggestion.score,
             contributions=suggestion.contributions,
+            values=suggestion.values or None,
             stretch_rule=suggestion.stretch_rule,
         )
 
@@ -862,7 +954,7 @@ class MatchIndex:
             self._profile_terms = self.pside.text.T.tocsr()
         text = (os_.text @ self._profile_terms).toarray().T[rows]
         side = self.pside if len(rows) == n else self.pside.take(rows, text=False)
-        scores, contributions = self.score(side, os_, text)
+        scores, contributions, _stretch = self._score(side, os_, text, stretch=False)
         return self._best(
             scores[:, 0],
             contributions[:, :, 0],
@@ -929,9 +1021,8 @@ class MatchIndex:
             Suggestion(
                 *ids(i),
                 score=float(scores[i]),
-                contributions={
-                    f: float(v) for f, v in zip(FEATURES, contributions[:, i], strict=True)
-                },
+                contributions=_named(contributions[: len(FEATURES), i]),
+                values=_named(contributions[len(FEATURES) :, i]),
             )
             for i in top
             if np.isfinite(scores[i])

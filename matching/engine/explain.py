@@ -24,6 +24,7 @@ def explanation_build(
     config: MatchConfig,
     score: float,
     contributions: dict[str, float],
+    values: dict[str, float] | None = None,
     stretch_rule: str = "",
 ) -> dict[str, Any]:
     """The reasons, each true of the inputs: every required skill stands in one
@@ -51,7 +52,15 @@ def explanation_build(
         if key not in listed and key in known
     ]
     matched, partial, via_related, missing = [], [], [], []
+    fields = {
+        taxonomy.categories.get(key)
+        for key in [*held, *from_text]
+        if taxonomy.categories.get(key) not in (None, *config.category_generic)
+    }
+    evidence = 0.0  # the weight of what is asked: how far the skill list can be trusted
     for req in [*opening.skills, *asked_in_text]:
+        weight = config.must_weight if req.importance == "must" else config.nice_weight
+        evidence += weight if req.skill in listed else weight * config.text_need_weight
         level = held.get(req.skill)
         asked = {"asked_in_text": True} if req.skill not in listed else {}
         if level is None and req.skill in from_text:
@@ -92,7 +101,11 @@ def explanation_build(
                 }
             )
         elif req.importance == "must":
-            missing.append({"skill": req.skill, "required_level": req.level})
+            item = {"skill": req.skill, "required_level": req.level}
+            if config.category_credit > 0 and taxonomy.categories.get(req.skill) in fields:
+                # Lacking it, but holding another skill of its field: a little credit.
+                item |= {"same_field": True, "credit": round(config.category_credit, 3)}
+            missing.append(item)
     distance = None
     if profile.lat is not None and opening.lat is not None:
         distance = float(
@@ -104,6 +117,11 @@ def explanation_build(
             )[0, 0]
         )
     weights = config.weights
+    values = values or {f: contributions[f] / weights[f] if weights[f] else 0.0 for f in FEATURES}
+    prior = config.skills_evidence_prior
+    confidence = 0.0
+    if held or from_text:
+        confidence = evidence / (evidence + prior) if prior > 0 else float(evidence > 0)
     return {
         "engine_version": ENGINE_VERSION,
         "weights_version": config.weights_version,
@@ -117,14 +135,12 @@ def explanation_build(
         "level": {
             "profile": profile.level or None,
             "accepted": list(opening.levels),
-            "fit": round(contributions["level"] / weights["level"], 3)
-            if weights["level"]
-            else None,
+            "fit": round(values["level"], 3),
             "profile_rank": LEVEL_RANKS.get(profile.level),
         },
-        "features": {
-            f: round(contributions[f] / weights[f], 4) if weights[f] else None for f in FEATURES
-        },
+        "features": {f: round(values[f], 4) for f in FEATURES},
+        # How far the skills part counted (its share of the skills weight).
+        "skills_confidence": round(confidence, 4),
         "contributions": {f: round(contributions[f], 4) for f in FEATURES},
         **({"stretch": stretch_facts(stretch_rule, profile, opening)} if stretch_rule else {}),
     }

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.engine.config import FEATURES
+from matching.engine.core import contributions_blend
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Decision:
     label: int  # 1 for a yes (approved, interested, invited), 0 for a no
     when: float  # any increasing time (a timestamp), for the split by time
     group: Hashable  # the profile, for ranking within one person's decisions
+    # The skills evidence's confidence the suggestion was scored with (1 for
+    # suggestions stored before the engine weighed it).
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,12 @@ def weights_compare(
     if len(set(y.tolist())) < 2:
         raise ValueError("the newer decisions need both yeses and noes")
     groups = [d.group for d in test]
+    confidence = np.array([d.confidence for d in test], dtype=np.float64)
 
     def scores(weights: dict[str, float]) -> np.ndarray:
-        return x @ np.array([weights[f] for f in FEATURES])
+        # Scored as the engine scores: the same blend of the parts.
+        vector = np.array([weights[f] for f in FEATURES], dtype=np.float64)
+        return contributions_blend(x.T, confidence, vector).sum(axis=0)
 
     return Comparison(
         current=dict(current),

@@ -125,6 +125,7 @@ class Taxonomy:
     keys: list[str]
     related: list[tuple[str, str]] = field(default_factory=list)
     terms: dict[str, str] = field(default_factory=dict)  # normalised term -> key
+    categories: dict[str, str] = field(default_factory=dict)  # key -> field (category)
 
     def __post_init__(self) -> None:
         self.position = {key: i for i, key in enumerate(self.keys)}
@@ -137,6 +138,14 @@ class Taxonomy:
     @staticmethod
     def normalise(term: str) -> str:
         return " ".join(term.casefold().split())
+
+    def names(self) -> dict[str, list[str]]:
+        """Every term naming each key (labels and synonyms), for the text part."""
+        if not hasattr(self, "_names"):
+            self._names: dict[str, list[str]] = {}
+            for term, key in self.terms.items():
+                self._names.setdefault(key, []).append(term)
+        return self._names
 
     def resolve(self, term: str) -> str | None:
         """A key, label or synonym to its skill key; None when unknown."""

@@ -793,3 +793,94 @@ def test_a_text_state_reloads_the_same_fit(region: MatchIndex) -> None:
         text_state=region.text_model.state(),
     )
     assert _as_rows(again.top_k_for_profiles()) == _as_rows(region.top_k_for_profiles())
+
+
+# ----- engine 1.2.0: fields, skill names in the text, evidence, context ---------------
+
+FIELDS = Taxonomy(
+    keys=["cnc-draaien", "cnc-frezen", "mig-mag-lassen", "tig-lassen", "samenwerken", "vca"],
+    related=[("mig-mag-lassen", "tig-lassen")],
+    terms={"cnc turning": "cnc-draaien", "milling": "cnc-frezen"},
+    categories={
+        "cnc-draaien": "cnc",
+        "cnc-frezen": "cnc",
+        "mig-mag-lassen": "welding",
+        "tig-lassen": "welding",
+        "samenwerken": "soft",
+        "vca": "safety",
+    },
+)
+
+
+def _pair(p: ProfileRecord, o: OpeningRecord, taxonomy: Taxonomy = FIELDS) -> MatchIndex:
+    return MatchIndex.build(profiles=[p], openings=[o], taxonomy=taxonomy, config=CONFIG)
+
+
+def test_a_skill_of_the_same_field_earns_the_field_credit_and_a_generic_one_none() -> None:
+    asked = opening(skills=[Need("cnc-frezen", "must", 1)])
+    index = _pair(profile(skills=[("cnc-draaien", 2)]), asked)
+    assert index.features(index.pside, index.oside)[1][0, 0, 0] == pytest.approx(0.25)
+    # Soft skills and safety say nothing about a trade.
+    soft = opening(skills=[Need("vca", "must", 1)])
+    index = _pair(profile(skills=[("samenwerken", 2)]), soft)
+    assert index.features(index.pside, index.oside)[1][0, 0, 0] == 0.0
+    # The explanation still lists it as missing, and says a skill of its field is held.
+    (s,) = _pair(profile(skills=[("cnc-draaien", 2)]), asked).top_k_for_profiles()
+    missing = _pair(profile(skills=[("cnc-draaien", 2)]), asked).explain(s)["missing_must_haves"]
+    assert missing == [
+        {"skill": "cnc-frezen", "required_level": 1, "same_field": True, "credit": 0.25}
+    ]
+
+
+def test_the_text_part_reads_the_names_of_the_listed_skills() -> None:
+    # No word in common but the skill: "milling" is the listed skill's own name.
+    index = _pair(
+        profile(headline="Student", skills=[("cnc-frezen", 1)]),
+        opening(title="Vacature", description="milling", skills=[]),
+    )
+    assert index.features(index.pside, index.oside)[1][1, 0, 0] > 0.0
+    assert "milling" in index.record_text(profile(skills=[("cnc-frezen", 1)]))
+
+
+def test_a_short_skill_list_weighs_less_and_the_text_takes_the_rest() -> None:
+    one = opening(skills=[Need("cnc-draaien", "must", 1)])  # weight 2: confidence 2 / 4
+    four = opening(
+        skills=[Need(k, "must", 1) for k in ("cnc-draaien", "cnc-frezen", "vca", "samenwerken")]
+    )  # weight 8: confidence 8 / 10
+    for o, confidence in ((one, 0.5), (four, 0.8)):
+        index = _pair(profile(skills=[("cnc-draaien", 1)]), o)
+        assert index.oside.skill_confidence[0] == pytest.approx(confidence)
+        (s,) = index.top_k_for_profiles()
+        w = CONFIG.weights
+        assert s.contributions["skills"] == pytest.approx(
+            w["skills"] * confidence * s.values["skills"], abs=1e-6
+        )
+        assert s.contributions["text"] == pytest.approx(
+            (w["text"] + w["skills"] * (1 - confidence)) * s.values["text"], abs=1e-6
+        )
+        assert sum(s.contributions.values()) == pytest.approx(s.score, abs=1e-6)
+        assert index.explain(s)["skills_confidence"] == pytest.approx(confidence)
+    # A person who lists no skill at all gives the skills part nothing to go on.
+    index = _pair(profile(skills=[]), one)
+    assert not index.pside.has_skills[0]
+
+
+def test_a_nearby_unrelated_opening_never_outranks_a_relevant_one_within_the_radius() -> None:
+    relevant = opening(
+        "relevant",
+        title="Lasser MIG/MAG",
+        skills=[Need("mig-mag-lassen", "must", 1)],
+        lat=UTRECHT[0],
+        lon=UTRECHT[1],
+    )
+    unrelated = opening("next-door", title="Magazijn", skills=[Need("vca", "must", 1)])
+    welder = profile(headline="Lasser", skills=[("mig-mag-lassen", 2)], radius_km=25)
+    index = MatchIndex.build(
+        profiles=[welder], openings=[relevant, unrelated], taxonomy=FIELDS, config=CONFIG
+    )
+    ranked = list(index.top_k_for_profiles())
+    assert [s.opening_id for s in ranked] == ["relevant", "next-door"]
+    # The context counts in proportion to the fit: next door, distance adds little.
+    nearby = ranked[1]
+    assert nearby.values["distance"] == pytest.approx(1.0)
+    assert nearby.contributions["distance"] < 0.5 * CONFIG.weights["distance"]
