@@ -6,7 +6,8 @@ in exactly one list, and each list says only what the profile bears out:
 - matched: the student holds the skill at the level asked or above;
 - partial: the student holds it below the level asked (shown once, with levels);
 - related: the student lacks it and holds a related skill, which is named;
-- missing must-haves: the student has it in none of these ways.
+- missing must-haves: the student has it in none of these ways (marked "same field"
+  when they hold or name another skill of its trade, which earns a little credit).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from matching.selectors import explanation_skills
 
 SKILLS = [f"skill-{i}" for i in range(30)]
 RELATED = [(f"skill-{i}", f"skill-{i + 1}") for i in range(0, 30, 3)]
-TAXONOMY = Taxonomy(keys=SKILLS, related=RELATED)
+# Five fields of six skills each; the last is generic (no field credit).
+FIELDS = {s: ("soft" if i >= 24 else f"field-{i // 6}") for i, s in enumerate(SKILLS)}
+TAXONOMY = Taxonomy(keys=SKILLS, related=RELATED, categories=FIELDS)
 WORDS = [
     "lassen",
     "draaien",
@@ -127,6 +130,13 @@ def test_every_explanation_is_true_of_the_profile(seed: int) -> None:
             assert item["skill"] not in held
             assert item["skill"] not in profile.text_skills
             assert not (_related_to(item["skill"]) & set(held))
+            # "Same field" only when a skill of that trade is held or named.
+            kin = {
+                s
+                for s in [*held, *profile.text_skills]
+                if FIELDS[s] == FIELDS[item["skill"]] != "soft"
+            }
+            assert bool(item.get("same_field")) == bool(kin)
         for need in opening.skills:
             if need.importance == "must":
                 assert need.skill in placed, "a must-have is in no list"
