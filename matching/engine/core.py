@@ -252,6 +252,18 @@ class TopK:
         }
 
 
+class _Parts:
+    """A block's contributions and feature values, indexed together: ``parts[key]``
+    is both arrays' ``[key]`` stacked (contributions first), so only the selected
+    pairs are ever copied."""
+
+    def __init__(self, contributions: np.ndarray, values: np.ndarray) -> None:
+        self.contributions, self.values = contributions, values
+
+    def __getitem__(self, key: object) -> np.ndarray:
+        return np.concatenate([self.contributions[key], self.values[key]])
+
+
 def _named(row: np.ndarray) -> dict[str, float]:
     return {f: float(v) for f, v in zip(FEATURES, row, strict=True)}
 
@@ -692,19 +704,20 @@ class MatchIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n_p, n_o), -inf where a hard filter says no; and the contributions."""
         scores, parts, _stretch = self._score(ps, os_, text, stretch=False)
-        return scores, parts[: len(FEATURES)]
+        return scores, parts.contributions
 
     def _score(
         self, ps: ProfileSide, os_: OpeningSide, text: np.ndarray | None, *, stretch: bool
-    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
-        """``score``, and with ``stretch`` the stretch pairs: the columns that hold
-        any, their scores there (-inf for the other pairs) and their rules."""
+    ) -> tuple[np.ndarray, _Parts, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+        """``score`` with the parts (contributions and values), and with ``stretch``
+        the stretch pairs: the columns that hold any, their scores there (-inf for
+        the other pairs) and their rules."""
         mask, values, rules = self._judge(ps, os_, text, stretch=stretch)
         confidence = os_.skill_confidence[None, :] * ps.has_skills[:, None]
         contributions = contributions_blend(values, confidence, self._weights())
         scores = contributions.sum(axis=0)
-        # Contributions then values, stacked, so top-k keeps both for explanations.
-        contributions = np.concatenate([contributions, values])
+        # Contributions and values travel together, so top-k keeps both.
+        contributions = _Parts(contributions, values)
         extra = None
         if rules is not None:
             cols = np.flatnonzero(rules.any(axis=0))
