@@ -374,7 +374,7 @@ class MatchIndex:
         validate_profiles(profiles, taxonomy)
         validate_openings(openings, taxonomy)
         index = cls(config or MatchConfig(), taxonomy)
-        texts = [index.record_text(r) for r in profiles] + [index.record_text(r) for r in openings]
+        texts = [r.text() for r in profiles] + [r.text() for r in openings]
         if text_state is None:
             text = index.text_model.fit_transform(texts)
         else:
@@ -389,20 +389,6 @@ class MatchIndex:
         index.oside = index._opening_side(index.openings, text=text[len(profiles) :])
         index._index_points()
         return index
-
-    def record_text(self, record: ProfileRecord | OpeningRecord) -> str:
-        """The words the text part compares: the record's own text, and every label
-        and synonym of the skills it lists (ticked, or asked for)."""
-        names = self.taxonomy.names()
-        keys = (
-            [need.skill for need in record.skills]
-            if isinstance(record, OpeningRecord)
-            else [key for key, _level in record.skills]
-        )
-        return " ".join([record.text(), *(" ".join(names.get(key, ())) for key in keys)])
-
-    def transform_records(self, records: Sequence[ProfileRecord | OpeningRecord]) -> sp.csr_matrix:
-        return self.text_model.transform([self.record_text(r) for r in records])
 
     def _index_points(self) -> None:
         self.profile_position = {r.id: i for i, r in enumerate(self.profiles)}
@@ -493,7 +479,7 @@ class MatchIndex:
         weight_sum = np.asarray(need.sum(axis=1), dtype=np.float32).ravel()
         prior = cfg.skills_evidence_prior
         return OpeningSide(
-            text=self.transform_records(records) if text is None else text,
+            text=self.text_model.transform([r.text() for r in records]) if text is None else text,
             need_by_level=need_by_level,
             weight_sum=weight_sum,
             skill_confidence=(
@@ -580,7 +566,7 @@ class MatchIndex:
                 if s in self.sectors:
                     sectors[i, self.sectors[s]] = True
         return ProfileSide(
-            text=self.transform_records(records) if text is None else text,
+            text=self.text_model.transform([r.text() for r in records]) if text is None else text,
             credit_by_level=credit_by_level,
             has_skills=np.asarray(any_held.sum(axis=1)).ravel() > 0,
             type_bits=np.array([_type_bits(r.types) for r in records], dtype=np.int16),

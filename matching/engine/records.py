@@ -139,14 +139,6 @@ class Taxonomy:
     def normalise(term: str) -> str:
         return " ".join(term.casefold().split())
 
-    def names(self) -> dict[str, list[str]]:
-        """Every term naming each key (labels and synonyms), for the text part."""
-        if not hasattr(self, "_names"):
-            self._names: dict[str, list[str]] = {}
-            for term, key in self.terms.items():
-                self._names.setdefault(key, []).append(term)
-        return self._names
-
     def resolve(self, term: str) -> str | None:
         """A key, label or synonym to its skill key; None when unknown."""
         if term in self.position:

@@ -832,16 +832,6 @@ def test_a_skill_of_the_same_field_earns_the_field_credit_and_a_generic_one_none
     ]
 
 
-def test_the_text_part_reads_the_names_of_the_listed_skills() -> None:
-    # No word in common but the skill: "milling" is the listed skill's own name.
-    index = _pair(
-        profile(headline="Student", skills=[("cnc-frezen", 1)]),
-        opening(title="Vacature", description="milling", skills=[]),
-    )
-    assert index.features(index.pside, index.oside)[1][1, 0, 0] > 0.0
-    assert "milling" in index.record_text(profile(skills=[("cnc-frezen", 1)]))
-
-
 def test_a_short_skill_list_weighs_less_and_the_text_takes_the_rest() -> None:
     one = opening(skills=[Need("cnc-draaien", "must", 1)])  # weight 2: confidence 2 / 4
     four = opening(
