@@ -637,7 +637,10 @@ def ablation_rankings(index: MatchIndex, k: int) -> dict[str, Rankings]:
 
     def blended(weights: Mapping[str, float]) -> np.ndarray:
         vector = np.array([weights[f] for f in FEATURES], dtype=np.float32)
-        return contributions_blend(values, confidence, vector / vector.sum()).sum(axis=0)
+        # Without the text part, the skills part keeps its whole weight: there is no
+        # text to hand a short list's share to.
+        sure = confidence if weights["text"] > 0 else np.ones_like(confidence)
+        return contributions_blend(values, sure, vector / vector.sum()).sum(axis=0)
 
     full = blended(config.weights)
     scorers = {"floor: char_wb TF-IDF, all text": (floor, mask)}

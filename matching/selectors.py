@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
@@ -150,9 +150,16 @@ def stretches_for_viewer(*, viewer: User) -> QuerySet[Stretch]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Stretch.objects.none()
     scope = Q(profile__user=viewer) | Q(profile__user__in=_counselled_students(viewer=viewer))
+    # A pair that is (or was) a suggestion is never also a stretch: what a counsellor
+    # rejected, or what is under way, stays where it is.
+    suggested = Match.objects.filter(profile=OuterRef("profile"), opening=OuterRef("opening"))
     return (
         Stretch.objects.filter(
-            scope, profile__user__is_active=True, opening__status=OpeningStatus.OPEN
+            scope,
+            ~Exists(suggested),
+            profile__is_visible=True,
+            profile__user__is_active=True,
+            opening__status=OpeningStatus.OPEN,
         )
         .select_related("profile__user", "opening__company", "opening__place")
         .order_by("profile__user__full_name", "profile_id", "position")

@@ -362,7 +362,16 @@ def stretch_store(
                 weights_version=index.config.weights_version,
             )
         )
-    Stretch.objects.bulk_create(rows, batch_size=BATCH)
+    # An upsert, not a plain insert: a profile refresh and a run's chunk may store
+    # the same profile's list at once, and neither may fail the other.
+    Stretch.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["profile", "opening"],
+        update_fields=["rule", "position", "score", "explanation", "engine_version",
+                       "weights_version"],
+    )  # fmt: skip
     return len(rows)
 
 

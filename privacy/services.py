@@ -33,7 +33,7 @@ from audit.models import AuditEntry
 from marketplace import services as market
 from marketplace.models import Placement, Profile, ProfileSkill
 from matching import workflow
-from matching.models import Match, MatchState
+from matching.models import Match, MatchState, Stretch
 
 logger = logging.getLogger(__name__)
 ERASED_NAME = "—"
@@ -141,6 +141,18 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             }
             for m in Match.objects.filter(profile=profile).select_related("opening__company")
         ]
+        data["stretch_suggestions"] = [
+            {
+                "opening": s.opening.title,
+                "company": s.opening.company.name,
+                "rule_missed": s.rule,
+                "score": s.score,
+                "explanation": s.explanation,
+                "engine_version": s.engine_version,
+                "created_at": _iso(s.created_at),
+            }
+            for s in Stretch.objects.filter(profile=profile).select_related("opening__company")
+        ]
         data["placements"] = [
             {
                 "opening": p.opening.title,
@@ -185,6 +197,8 @@ def account_erase(*, user: User) -> User:
             reason=gettext_noop("The student deleted their account."),
             notify=False,
         )
+        # The stretch list describes them too (levels, dates, hours, skills).
+        Stretch.objects.filter(profile=profile).delete()
         Profile.objects.filter(pk=profile.pk).update(
             headline="",
             about="",

@@ -827,10 +827,14 @@ class MatchIndex:
             if extra is None or len(extra[0]) == 0:
                 return main, None
             some, stretch_scores, rules = extra
-            r_idx, c_idx, values, contrib = best_of(
-                stretch_scores, contributions[:, :, some], stretch_k
-            )
-            return main, (rows[r_idx], cols[some[c_idx]], values, contrib, rules[r_idx, c_idx])
+            best = top_k_per_row(stretch_scores, stretch_k)
+            best_scores = np.take_along_axis(stretch_scores, best, axis=1)
+            keep = np.isfinite(best_scores)
+            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], best.shape)[keep]
+            c_idx = best[keep]
+            contrib = contributions[:, r_idx, some[c_idx]].T  # the chosen pairs only
+            return main, (rows[r_idx], cols[some[c_idx]], best_scores[keep], contrib,
+                          rules[r_idx, c_idx])  # fmt: skip
 
         main_parts, stretch_parts = [], []
         for main, extra in _bounded_map(

@@ -128,3 +128,43 @@ def test_outsiders_never_see_a_stretch_list(
     stretched["above"].status = "closed"
     stretched["above"].save()
     assert title not in _html(client, world.sam, "web:my_suggestions")[1]
+
+
+def test_a_pair_that_is_or_was_a_suggestion_never_shows_as_a_stretch(
+    client: Client, world: World, stretched: dict
+) -> None:
+    services.matches_store_full(index=services.match_index_build(config=CONFIG))
+    title = stretched["above"].title
+    assert title in _html(client, world.sam, "web:my_suggestions")[1]
+    # Say a counsellor once rejected this very pair (an older engine suggested it).
+    factories.MatchFactory(
+        profile=stretched["profile"], opening=stretched["above"], state="rejected"
+    )
+    for user, page in ((world.sam, "web:my_suggestions"), (world.dirk, "web:students")):
+        assert title not in _html(client, user, page)[1]
+
+
+def test_a_hidden_profile_drops_its_stretch_list_and_erasure_deletes_it(
+    client: Client, world: World, stretched: dict
+) -> None:
+    from marketplace.models import Profile
+    from privacy import services as privacy
+
+    services.matches_store_full(index=services.match_index_build(config=CONFIG))
+    title = stretched["above"].title
+    export = privacy.personal_data_export(user=world.sam)
+    assert [s["rule_missed"] for s in export["stretch_suggestions"]] == ["level"]
+    Profile.objects.filter(pk=stretched["profile"].pk).update(is_visible=False)
+    assert title not in _html(client, world.dirk, "web:students")[1]
+    Profile.objects.filter(pk=stretched["profile"].pk).update(is_visible=True)
+    privacy.account_erase(user=world.sam)
+    assert not Stretch.objects.exists()
+
+
+def test_two_writers_of_one_stretch_list_never_collide(stretched: dict) -> None:
+    index = services.match_index_build(config=CONFIG)
+    _ranked, stretch = index.top_k_and_stretch_for_profiles()
+    services.stretch_store(index=index, suggestions=list(stretch), profile_ids=[])
+    # A second writer that did not see the first one's rows (its delete found none).
+    services.stretch_store(index=index, suggestions=list(stretch), profile_ids=[])
+    assert Stretch.objects.count() == len(stretch) == 1
