@@ -10,7 +10,7 @@ import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,7 +22,7 @@ from matching.engine.config import (
     STRETCH_RULES,
     MatchConfig,
 )
-from matching.engine.explain import explanation_build
+from matching.engine.explain import evidence_confidence, explanation_build
 from matching.engine.geo import PointIndex, cell_centre_and_reach, cell_keys, haversine_km
 from matching.engine.records import (
     LEVEL_RANKS,
@@ -477,15 +477,12 @@ class MatchIndex:
                 ]
                 level_fit[_UNKNOWN_LEVEL, i] = cfg.neutral
         weight_sum = np.asarray(need.sum(axis=1), dtype=np.float32).ravel()
-        prior = cfg.skills_evidence_prior
         return OpeningSide(
             text=self.text_model.transform([r.text() for r in records]) if text is None else text,
             need_by_level=need_by_level,
             weight_sum=weight_sum,
-            skill_confidence=(
-                weight_sum / np.maximum(weight_sum + prior, 1e-9)
-                if prior > 0
-                else (weight_sum > 0).astype(np.float32)
+            skill_confidence=evidence_confidence(weight_sum, cfg.skills_evidence_prior).astype(
+                np.float32
             ),
             type_bit=np.array([_type_bits([r.type]) for r in records], dtype=np.int16),
             eligible=np.array(
@@ -703,14 +700,14 @@ class MatchIndex:
         contributions = contributions_blend(values, confidence, self._weights())
         scores = contributions.sum(axis=0)
         # Contributions and values travel together, so top-k keeps both.
-        contributions = _Parts(contributions, values)
+        parts = _Parts(contributions, values)
         extra = None
         if rules is not None:
             cols = np.flatnonzero(rules.any(axis=0))
             sub = rules[:, cols]
             extra = (cols, np.where(sub > 0, scores[:, cols], -np.inf), sub)
         scores[~mask] = -np.inf
-        return scores, contributions, extra
+        return scores, parts, extra
 
     # ----- blocking ----------------------------------------------------------------
 
@@ -807,34 +804,31 @@ class MatchIndex:
             rows = np.array(sorted(known), dtype=np.int64)
 
         def best_of(
-            scores: np.ndarray, contributions: np.ndarray, kk: int
+            scores: np.ndarray, parts: _Parts, kk: int, columns: np.ndarray | None = None
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-            """Block-local row and column indices of each row's kk best, and values."""
+            """Row and column indices (into ``scores``) of each row's kk best, their
+            scores, and the parts of just those pairs. ``columns`` maps the columns
+            of ``scores`` to the block's, when ``scores`` holds only some of them."""
             best = top_k_per_row(scores, kk)
             best_scores = np.take_along_axis(scores, best, axis=1)
             keep = np.isfinite(best_scores)
             r_idx = np.broadcast_to(np.arange(scores.shape[0])[:, None], best.shape)[keep]
             c_idx = best[keep]
-            return r_idx, c_idx, best_scores[keep], contributions[:, r_idx, c_idx].T
+            in_block = c_idx if columns is None else columns[c_idx]
+            return r_idx, c_idx, best_scores[keep], parts[:, r_idx, in_block].T
 
         def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[tuple, tuple | None]:
             rows, cols = block
-            scores, contributions, extra = self._score(
+            scores, parts, extra = self._score(
                 self.pside.take(rows), self.oside.take(cols), None, stretch=bool(stretch_k)
             )
-            r_idx, c_idx, values, contrib = best_of(scores, contributions, k)
+            r_idx, c_idx, values, contrib = best_of(scores, parts, k)
             main = (rows[r_idx], cols[c_idx], values, contrib)
             if extra is None or len(extra[0]) == 0:
                 return main, None
             some, stretch_scores, rules = extra
-            best = top_k_per_row(stretch_scores, stretch_k)
-            best_scores = np.take_along_axis(stretch_scores, best, axis=1)
-            keep = np.isfinite(best_scores)
-            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], best.shape)[keep]
-            c_idx = best[keep]
-            contrib = contributions[:, r_idx, some[c_idx]].T  # the chosen pairs only
-            return main, (rows[r_idx], cols[some[c_idx]], best_scores[keep], contrib,
-                          rules[r_idx, c_idx])  # fmt: skip
+            r_idx, c_idx, values, contrib = best_of(stretch_scores, parts, stretch_k, some)
+            return main, (rows[r_idx], cols[some[c_idx]], values, contrib, rules[r_idx, c_idx])
 
         main_parts, stretch_parts = [], []
         for main, extra in _bounded_map(
@@ -866,12 +860,12 @@ class MatchIndex:
 
         def block_best(block: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
             rows, cols = block
-            scores, contributions, _stretch = self._score(
+            scores, parts, _stretch = self._score(
                 self.pside.take(rows), self.oside.take(cols), None, stretch=False
             )
             top = top_k_per_row(scores.T, k)  # (n_cols, kk): rows of the block
             top_scores = np.take_along_axis(scores.T, top, axis=1)
-            top_contrib = contributions[:, top, np.arange(len(cols))[:, None]].transpose(1, 2, 0)
+            top_contrib = parts[:, top, np.arange(len(cols))[:, None]].transpose(1, 2, 0)
             return cols, rows[top], top_scores, top_contrib
 
         for cols, top_rows, top_scores, top_contrib in _bounded_map(
@@ -929,7 +923,7 @@ class MatchIndex:
             config=self.config,
             score=suggestion.score,
             contributions=suggestion.contributions,
-            values=suggestion.values or None,
+            values=suggestion.values,
             stretch_rule=suggestion.stretch_rule,
         )
 
@@ -957,10 +951,10 @@ class MatchIndex:
             self._profile_terms = self.pside.text.T.tocsr()
         text = (os_.text @ self._profile_terms).toarray().T[rows]
         side = self.pside if len(rows) == n else self.pside.take(rows, text=False)
-        scores, contributions, _stretch = self._score(side, os_, text, stretch=False)
+        scores, parts, _stretch = self._score(side, os_, text, stretch=False)
         return self._best(
             scores[:, 0],
-            contributions[:, :, 0],
+            parts[:, :, 0],
             k,
             lambda i: (self.profiles[rows[i]].id, record.id),
         )
@@ -990,14 +984,14 @@ class MatchIndex:
         if self._opening_terms is None:
             self._opening_terms = self.oside.text.T.tocsr()
         text = (ps.text @ self._opening_terms).toarray()[:, cols]
-        scores, contributions, extra = self._score(
+        scores, parts, extra = self._score(
             ps, self.oside.take(cols, text=False), text, stretch=stretch
         )
 
         def ids(i: int) -> tuple[object, object]:
             return record.id, self.openings[cols[i]].id
 
-        main = self._best(scores[0], contributions[:, 0, :], k, ids)
+        main = self._best(scores[0], parts[:, 0, :], k, ids)
         if extra is None or len(extra[0]) == 0:
             return main, []
         some, stretch_scores, rules = extra
@@ -1005,18 +999,26 @@ class MatchIndex:
         def stretch_ids(i: int) -> tuple[object, object]:
             return ids(some[i])
 
-        found = self._best(
-            stretch_scores[0], contributions[:, 0, some], self.config.stretch_k, stretch_ids
+        return main, self._best(
+            stretch_scores[0],
+            parts[:, 0, some],
+            self.config.stretch_k,
+            stretch_ids,
+            rules=rules[0],
         )
-        position = {self.openings[cols[c]].id: i for i, c in enumerate(some)}
-        return main, [
-            replace(s, stretch_rule=STRETCH_RULES[rules[0, position[s.opening_id]] - 1])
-            for s in found
-        ]
 
     def _best(
-        self, scores: np.ndarray, contributions: np.ndarray, k: int | None, ids: object
+        self,
+        scores: np.ndarray,
+        parts: np.ndarray,
+        k: int | None,
+        ids: object,
+        *,
+        rules: np.ndarray | None = None,
     ) -> list[Suggestion]:
+        """The k best of one row of scores as Suggestions, with their parts
+        (contributions, then values); ``rules`` (1 + the ``STRETCH_RULES`` index, per
+        score) marks a stretch list's."""
         if len(scores) == 0:
             return []
         top = top_k_per_row(scores[None, :], k or self.config.k)[0]
@@ -1024,8 +1026,9 @@ class MatchIndex:
             Suggestion(
                 *ids(i),
                 score=float(scores[i]),
-                contributions=_named(contributions[: len(FEATURES), i]),
-                values=_named(contributions[len(FEATURES) :, i]),
+                contributions=_named(parts[: len(FEATURES), i]),
+                values=_named(parts[len(FEATURES) :, i]),
+                stretch_rule=STRETCH_RULES[rules[i] - 1] if rules is not None else "",
             )
             for i in top
             if np.isfinite(scores[i])

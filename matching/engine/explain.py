@@ -24,7 +24,7 @@ def explanation_build(
     config: MatchConfig,
     score: float,
     contributions: dict[str, float],
-    values: dict[str, float] | None = None,
+    values: dict[str, float],
     stretch_rule: str = "",
 ) -> dict[str, Any]:
     """The reasons, each true of the inputs: every required skill stands in one
@@ -116,12 +116,11 @@ def explanation_build(
                 np.radians([opening.lon]),
             )[0, 0]
         )
-    weights = config.weights
-    values = values or {f: contributions[f] / weights[f] if weights[f] else 0.0 for f in FEATURES}
-    prior = config.skills_evidence_prior
-    confidence = 0.0
-    if held or from_text:
-        confidence = evidence / (evidence + prior) if prior > 0 else float(evidence > 0)
+    confidence = (
+        float(evidence_confidence(evidence, config.skills_evidence_prior))
+        if held or from_text
+        else 0.0
+    )
     return {
         "engine_version": ENGINE_VERSION,
         "weights_version": config.weights_version,
@@ -144,6 +143,15 @@ def explanation_build(
         "contributions": {f: round(contributions[f], 4) for f in FEATURES},
         **({"stretch": stretch_facts(stretch_rule, profile, opening)} if stretch_rule else {}),
     }
+
+
+def evidence_confidence(weight: Any, prior: float) -> Any:
+    """How far a skill list asking ``weight`` (must 2, nice 1, named in text 0.5) is
+    trusted: ``weight / (weight + prior)``; with no prior, fully once anything is
+    asked. Works on a number or a numpy array alike (the engine's matrices)."""
+    if prior > 0:
+        return weight / (weight + prior)
+    return (weight > 0) * 1.0
 
 
 def stretch_facts(rule: str, profile: ProfileRecord, opening: OpeningRecord) -> dict[str, Any]:
