@@ -35,6 +35,7 @@ from bench.common import (
     Timer,
     engine_functions,
     git_commit,
+    load_average,
     peak_rss_mb,
     run_part,
     table,
@@ -353,7 +354,7 @@ def main() -> None:
     started = time.perf_counter()
     print(
         f"Region scale: {n_p:,} profiles x {n_o:,} openings, top-{K}, seed {args.seed}; "
-        f"engine {ENGINE_VERSION} at commit {git_commit()}."
+        f"engine {ENGINE_VERSION} at commit {git_commit()}; {load_average()} at the start."
     )
     print("Each part runs in a fresh process; 'data MB' is its peak after generating records.")
 
@@ -549,6 +550,7 @@ def main() -> None:
             )
         )
     print(f"\nwall time of this benchmark: {time.perf_counter() - started:.0f} s")
+    print(f"{load_average()} at the end")
 
 
 if __name__ == "__main__":

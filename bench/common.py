@@ -18,6 +18,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes) and its cores: a busy or slowed
+    machine shows here, so absolute times can be read for what they are."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -23,3 +23,4 @@ def test_the_region_benchmark_runs_at_a_tiny_size() -> None:
         assert heading in out
     assert "engine top-k with stretch lists / without (same index)" in out
     assert "engine: build + top-k and stretch lists" in out
+    assert out.count("load average") == 2  # at the start and at the end
