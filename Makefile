@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install messages screenshots clean
+.PHONY: run test lint format install messages screenshots vendor clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "MaakMatch needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -52,6 +52,32 @@ messages: $(STAMP)
 # Needs a browser: Debian's chromium, or `.venv/bin/playwright install chromium`.
 screenshots: $(STAMP)
 	MAAKMATCH_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_screenshots.py
+
+# Refresh the vendored NL Design System CSS and the web font from the npm
+# registry (needs node's npm; `make run` and `make test` never do). Change a
+# version here, run `make vendor`, and commit web/static/web/vendor/.
+# @utrecht/design-tokens is not vendored: its licence keeps Utrecht's brand
+# tokens proprietary. web/static/web/theme.css is MaakMatch's own token set.
+UTRECHT_CSS_VERSION := 9.0.4
+NOTO_SANS_VERSION := 5.3.0
+VENDOR := web/static/web/vendor
+vendor:
+	rm -rf var/npm && mkdir -p var/npm
+	cd var/npm && npm pack --silent @utrecht/component-library-css@$(UTRECHT_CSS_VERSION) \
+	  @fontsource-variable/noto-sans@$(NOTO_SANS_VERSION) >/dev/null
+	cd var/npm && for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
+	rm -rf $(VENDOR)/utrecht $(VENDOR)/noto-sans && mkdir -p $(VENDOR)/utrecht $(VENDOR)/noto-sans
+	cp var/npm/utrecht-component-library-css-$(UTRECHT_CSS_VERSION)/package/dist/index.css $(VENDOR)/utrecht/component-library.css
+	cp var/npm/utrecht-component-library-css-$(UTRECHT_CSS_VERSION)/package/LICENSE.md $(VENDOR)/utrecht/LICENSE-component-library-css.md
+	cp var/npm/fontsource-variable-noto-sans-$(NOTO_SANS_VERSION)/package/files/noto-sans-latin-wght-normal.woff2 \
+	   var/npm/fontsource-variable-noto-sans-$(NOTO_SANS_VERSION)/package/files/noto-sans-latin-ext-wght-normal.woff2 \
+	   $(VENDOR)/noto-sans/
+	cp var/npm/fontsource-variable-noto-sans-$(NOTO_SANS_VERSION)/package/LICENSE $(VENDOR)/noto-sans/LICENSE
+	printf '%s\n' "# Written by make vendor; the versions of what is in this folder." \
+	  "@utrecht/component-library-css $(UTRECHT_CSS_VERSION) EUPL-1.2 utrecht/component-library.css" \
+	  "@fontsource-variable/noto-sans $(NOTO_SANS_VERSION) OFL-1.1 noto-sans/*.woff2" \
+	  "htmx.org 2.0.11 0BSD htmx-2.0.11.min.js" > $(VENDOR)/VERSIONS.txt
+	rm -rf var/npm
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -113,6 +113,10 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "web.renderer.ThemedFormRenderer"
+# A filter's empty choice: every value, said as "Alle" instead of "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "db.sqlite3")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite cannot create the folder its file lives in.

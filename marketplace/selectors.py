@@ -202,6 +202,13 @@ def profile_completeness(*, profile: Profile | None, skill_count: int) -> tuple[
     return round(100 * done / len(parts)), [str(name) for ok, name in parts if not ok]
 
 
+def profile_completeness_of(*, user: User) -> tuple[int, list[str]]:
+    """``profile_completeness`` of one user's profile."""
+    profile = Profile.objects.filter(user=user).first()
+    skill_count = profile.profile_skills.count() if profile else 0
+    return profile_completeness(profile=profile, skill_count=skill_count)
+
+
 def profile_skill_count() -> Subquery:
     """An annotation for a user queryset: how many skills their profile lists."""
     return Coalesce(

@@ -37,6 +37,7 @@ from marketplace.models import (
     Profile,
     Skill,
 )
+from marketplace.selectors import openings_of_member
 from matching.models import FORWARDED_STATES, REVEALED_STATES, Match, MatchState, Stretch
 from matching.rules import match_block_reason
 
@@ -141,6 +142,7 @@ def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
             **named(m.explanation),
             "distance_km": m.explanation.get("distance_km"),
             "parts": score_parts(m.explanation),
+            "status": student_status(m.state),
         }
         for m in matches
     ]
@@ -636,3 +638,76 @@ def review_cards(*, matches: Sequence[Match]) -> list[dict[str, Any]]:
         }
         for m in matches
     ]
+
+
+# Where a suggestion stands, said to the student: (words, status badge colour).
+STUDENT_STATUS = {
+    MatchState.APPROVED: (gettext_lazy("Waiting for your answer"), "warning"),
+    MatchState.STUDENT_YES: (gettext_lazy("You said yes; waiting for the company"), "active"),
+    MatchState.STUDENT_NO: (gettext_lazy("You said no"), "inactive"),
+    MatchState.INVITED: (gettext_lazy("The company invites you; your answer is needed"), "warning"),
+    MatchState.DECLINED: (gettext_lazy("The company chose someone else"), "inactive"),
+    MatchState.ACCEPTED: (
+        gettext_lazy("You accepted; waiting for the company to confirm the placement"),
+        "active",
+    ),
+    MatchState.PLACED: (gettext_lazy("Placed: you start here"), "valid"),
+    MatchState.WITHDRAWN: (gettext_lazy("Withdrawn"), "inactive"),
+}
+
+
+def student_status(state: str) -> tuple[str, str]:
+    """A suggestion's state in the student's words, and its badge colour."""
+    words, colour = STUDENT_STATUS.get(
+        state, (dict(MatchState.choices).get(state, state), "neutral")
+    )
+    return str(words), colour
+
+
+def student_counts(*, student: User) -> dict[str, int]:
+    """How many of the student's suggestions wait for them, and for others."""
+    states = dict(
+        suggestions_for_student(student=student)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "to_answer": states.get(MatchState.APPROVED, 0) + states.get(MatchState.INVITED, 0),
+        "invited": states.get(MatchState.INVITED, 0),
+        "waiting": states.get(MatchState.STUDENT_YES, 0) + states.get(MatchState.ACCEPTED, 0),
+        "placed": states.get(MatchState.PLACED, 0),
+        "total": sum(states.values()),
+    }
+
+
+# A company acts on a candidate who said yes (invite or decline) and on one who
+# accepted an invitation (confirm the placement).
+COMPANY_TODO_STATES = (MatchState.STUDENT_YES, MatchState.ACCEPTED)
+
+
+def company_todo(*, viewer: User) -> list[dict[str, Any]]:
+    """Per open opening of the viewer's companies, the candidates waiting for
+    the company: most waiting first."""
+    openings = openings_of_member(viewer=viewer).filter(status=OpeningStatus.OPEN)
+    rows = (
+        Match.objects.filter(
+            opening__in=openings, state__in=COMPANY_TODO_STATES, profile__user__is_active=True
+        )
+        .values("opening_id", "opening__title", "opening__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "opening__title")
+    )
+    return [
+        {"slug": r["opening__slug"], "title": r["opening__title"], "count": r["n"]} for r in rows
+    ]
+
+
+def reviewer_counts(*, viewer: User) -> dict[str, int]:
+    """Suggestions waiting for this reviewer, and students' open reports."""
+    from matching.reports import reports_for_viewer
+
+    return {
+        "to_review": review_queue_for_viewer(viewer=viewer).count(),
+        "reports": reports_for_viewer(viewer=viewer).count(),
+    }

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from marketplace import selectors as marketplace_selectors
 from marketplace.filters import OpeningFilter
 from web import jsonld
+from web.markdown_tables import TableComponentExtension
 
 PAGE_SIZE = 20
 
@@ -83,7 +84,9 @@ def _algorithm_summary(language: str) -> str:
     plain = DEVELOPERS_HEADING.split(text, maxsplit=1)[0]
     english, dutch = DUTCH_HEADING.split(plain, maxsplit=1)
     chosen = dutch if language == "nl" else re.sub(r"^# .*\n", "", english, count=1)
-    return markdown.markdown(chosen, extensions=["tables"], output_format="html")
+    return markdown.markdown(
+        chosen, extensions=["tables", TableComponentExtension()], output_format="html"
+    )
 
 
 @require_GET

@@ -33,6 +33,8 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("openings/", public_views.openings, name="openings"),
     path("openings/<slug:slug>/", public_views.opening_detail, name="opening_detail"),
     path("companies/<slug:slug>/", public_views.company_detail, name="company_detail"),

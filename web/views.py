@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +23,8 @@ from accounts.models import ApiToken, Language, Organisation, OrganisationKind, 
 from audit.services import personal_data_viewed
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
+from marketplace.filters import OpeningFilter
+from marketplace.models import OpeningStatus
 from matching import reports, workflow
 from matching import selectors as matching_selectors
 from matching import services as matching_services
@@ -46,8 +50,38 @@ def show_domain_error(form: forms.Form, exc: DomainError) -> None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     openings = marketplace_selectors.openings_public()
-    context = {"openings": openings[:HOME_OPENINGS], "opening_count": openings.count()}
+    newest = openings[:HOME_OPENINGS]
+    search = OpeningFilter(None, queryset=openings).form
+    context = {"openings": newest, "opening_count": openings.count(), "search": search}
     return render(request, "web/home.html", context)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(static("web/icons/favicon.ico"))
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest, in the visitor's language."""
+    icons = [
+        {"src": static("web/icons/logo.svg"), "sizes": "any", "type": "image/svg+xml"},
+        {"src": static("web/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("web/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+    ]
+    data = {
+        "name": "MaakMatch Utrecht-West",
+        "short_name": "MaakMatch",
+        "description": _("Internships, apprenticeships and jobs in manufacturing in Utrecht-West"),
+        "lang": get_language(),
+        "start_url": reverse("web:home"),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5394",
+        "icons": icons,
+    }
+    return JsonResponse(data, content_type="application/manifest+json")
 
 
 @require_GET
@@ -73,6 +107,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "counselled": selectors.organisations_for_user(user=request.user, role=Role.COUNSELLOR),
         "needs_consent": selectors.user_needs_parental_consent(user=request.user),
     }
+    user = request.user
+    if context["is_student"]:
+        context["student"] = matching_selectors.student_counts(student=user)
+        context["completeness"], context["missing"] = marketplace_selectors.profile_completeness_of(
+            user=user
+        )
+    if context["is_counsellor"] or selectors.user_is_self_directed_student(user=user):
+        context["review"] = matching_selectors.reviewer_counts(viewer=user)
+    if context["is_company_member"]:
+        context["company_todo"] = matching_selectors.company_todo(viewer=user)
+        context["openings_open"] = (
+            marketplace_selectors.openings_of_member(viewer=user)
+            .filter(status=OpeningStatus.OPEN)
+            .count()
+        )
+    if context["is_coordinator"]:
+        context["to_verify"] = selectors.companies_awaiting_verification().count()
     return render(request, "web/dashboard.html", context)
 
 
@@ -427,7 +478,12 @@ def my_suggestions(request: HttpRequest) -> HttpResponse:
         ),
         mine=True,
     )
-    return render(request, "web/my_suggestions.html", {"cards": cards, "stretch": stretch})
+    context = {
+        "cards": cards,
+        "stretch": stretch,
+        "on_my_own": selectors.user_is_self_directed_student(user=request.user),
+    }
+    return render(request, "web/my_suggestions.html", context)
 
 
 @login_required

@@ -50,7 +50,7 @@ def test_approve_in_place_with_htmx(client: Client, world: World) -> None:
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith(f'<li class="card" id="suggestion-{match.pk}"')
+    assert html.lstrip().startswith(f'<li class="mm-card" id="suggestion-{match.pk}"')
     assert "Goedgekeurd" in html
     assert Match.objects.get(pk=match.pk).state == S.APPROVED
 

@@ -17,7 +17,7 @@ def test_a_missing_page_is_a_404_in_the_sites_style(client: Client) -> None:
     assert response.status_code == 404
     html = response.content.decode()
     assert "Pagina niet gevonden" in html
-    assert 'class="skip-link"' in html  # the site's own layout
+    assert 'class="utrecht-skip-link' in html  # the site's own layout
 
 
 def test_a_forbidden_page_is_a_403_in_the_sites_style(client: Client, world: World) -> None:

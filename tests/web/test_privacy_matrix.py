@@ -159,6 +159,8 @@ def test_a_batch_of_someone_elses_suggestions_changes_nothing(
 NO_ONE_ELSES_DATA = {
     "home",
     "health",
+    "favicon",
+    "manifest",
     "openings",
     "opening_detail",
     "company_detail",

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _titles(html: str) -> set[str]:
-    return set(re.findall(r"<strong>([^<]+)</strong>", html))
+    return set(re.findall(r'<h3 class="mm-card__title"><a href="[^"]+">([^<]+)</a></h3>', html))
 
 
 @pytest.fixture
@@ -155,7 +155,9 @@ def test_drafts_and_unverified_companies_are_not_public(
 
 def test_the_algorithm_page_renders_the_documents_summary(client: Client) -> None:
     html = client.get(reverse("web:algorithm")).content.decode()
-    assert "<table>" in html
+    # Its tables are the table component: labelled cells for the phone layout.
+    assert '<table class="utrecht-table utrecht-table--html-table mm-table">' in html
+    assert re.search(r'<td data-label="[^"]+">', html)
     assert "harde\nregels" in html or "harde regels" in html
     assert "hard rules" not in html
     assert "for developers" not in html
