@@ -28,14 +28,14 @@ def test_home_is_dutch_by_default(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl" ' in html
     assert "Leren en werken in de maakindustrie in Utrecht-West" in html
 
 
 def test_home_switches_to_english(client: Client) -> None:
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" ' in html
     assert "Learn and work in manufacturing in Utrecht-West" in html
 
 

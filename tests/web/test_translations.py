@@ -49,6 +49,7 @@ def test_the_compiled_catalogue_matches_the_po_file() -> None:
 
 def test_plurals_are_translated() -> None:
     with translation.override("nl"):
-        one = translation.ngettext("%(counter)s open opening", "%(counter)s open openings", 1)
-        many = translation.ngettext("%(counter)s open opening", "%(counter)s open openings", 5)
-    assert (one, many) == ("%(counter)s openstaande vacature", "%(counter)s openstaande vacatures")
+        singular, plural = "opening is open", "openings are open"
+        one = translation.ngettext(singular, plural, 1)
+        many = translation.ngettext(singular, plural, 5)
+    assert (one, many) == ("vacature staat open", "vacatures staan open")
