@@ -21,7 +21,16 @@ class _TableComponent(Treeprocessor):
                 for row in table.iterfind("tbody/tr"):
                     for cell, header in zip(row.findall("td"), headers, strict=False):
                         cell.set("data-label", header)
-                container = etree.Element("div", {"class": "mm-table-container"})
+                # A region one can scroll with the keyboard, named by its first header.
+                container = etree.Element(
+                    "div",
+                    {
+                        "class": "mm-table-container",
+                        "tabindex": "0",
+                        "role": "region",
+                        "aria-label": headers[0] if headers else "",
+                    },
+                )
                 parent.remove(table)
                 container.append(table)
                 parent.insert(index, container)

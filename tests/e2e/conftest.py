@@ -111,6 +111,52 @@ def axe_check(page) -> None:
     assert not blocking, f"axe on {page.url}:\n{details}"
     csp = getattr(page, "_csp_errors", [])
     assert not csp, f"the Content-Security-Policy blocked something on {page.url}: {csp}"
+    layout_check(page)
+
+
+# Every word of visible text (split at spaces, hyphens and slashes, where a line
+# may break) must lie on one line and inside the window. A word broken inside
+# ("Statu|s") gives client rectangles on two lines. Left out: text that is
+# hidden on purpose (visually-hidden), code (tokens and links may wrap anywhere),
+# and what is not laid out as text (option, svg).
+LAYOUT_SCRIPT = r"""
+() => {
+  const skip = "script, style, title, option, svg, code, .visually-hidden, [hidden], template";
+  const broken = [], outside = [];
+  const width = window.innerWidth;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || el.closest(skip)) continue;
+    if (!el.checkVisibility || !el.checkVisibility()) continue;
+    const re = /[^\s\-\u2010-\u2014\/]{2,}/g;
+    let m;
+    while ((m = re.exec(node.data))) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+      if (!rects.length) continue;
+      const lines = new Set(rects.map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(m[0]);
+      const scroller = el.closest(".mm-table-container, .mm-nav__list");
+      if (!scroller && Math.max(...rects.map(r => r.right)) > width + 1) outside.push(m[0]);
+    }
+  }
+  return {broken, outside, scrollWidth: document.documentElement.scrollWidth, width};
+}
+"""
+
+
+def layout_check(page) -> None:
+    """Fail when a word is broken inside or the page scrolls sideways."""
+    found = page.evaluate(LAYOUT_SCRIPT)
+    where = f"{page.url} at {found['width']} px"
+    assert not found["broken"], f"words broken inside on {where}: {found['broken'][:10]}"
+    assert not found["outside"], f"words outside the window on {where}: {found['outside'][:10]}"
+    assert found["scrollWidth"] <= found["width"], (
+        f"{where} scrolls sideways: {found['scrollWidth']} px wide"
+    )
 
 
 @dataclass

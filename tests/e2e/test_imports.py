@@ -94,7 +94,7 @@ def test_a_company_ticks_a_skill_its_description_names(
     assert "/edit/" in page.url  # the page did not reload
     page.check(f"#proposed-{mig.pk}")
     page.click("#skill-proposals button[type=submit]")
-    page.wait_for_selector(".message-success")
+    page.wait_for_selector(".utrecht-alert--ok")
     assert OpeningSkill.objects.filter(opening=opening, skill=mig, importance="nice").exists()
     assert OpeningSkill.objects.filter(opening=opening).count() == 2  # nothing unticked
 

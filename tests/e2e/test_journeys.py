@@ -54,7 +54,7 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     student.select_option("select[name=skills-0-level]", "2")
     student.fill("input[name=skills-1-skill]", "TIG-lassen")  # related to MIG/MAG-lassen
     student.click("main form button[type=submit]")
-    student.wait_for_selector(".message-success")
+    student.wait_for_selector(".utrecht-alert--ok")
     axe_check(student)
 
     # 2. The company posts an opening and publishes it.
@@ -75,7 +75,7 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     company.wait_for_url(f"{base}/company/openings/")
     axe_check(company)
     company.click("form[action$='/publish/'] button")
-    company.wait_for_selector(".message-success")
+    company.wait_for_selector(".utrecht-alert--ok")
     opening = Opening.objects.get(title="Stage CNC-draaier")
     assert opening.status == OpeningStatus.OPEN
 
@@ -111,7 +111,7 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     assert "CNC-draaien" in held
     assert "MIG/MAG" not in held
     student.click(f"form[action$='/{match.pk}/yes/'] button")
-    student.wait_for_selector(".message-success")
+    student.wait_for_selector(".utrecht-alert--ok")
     axe_check(student)
 
     # 6. The company sees an anonymised candidate and invites them.
@@ -123,17 +123,17 @@ def test_the_whole_chain(region: Region, new_page, live_server, live_worker) -> 
     assert "student@demo.maakmatch.nl" not in page_text
     company.fill(f"#invite-{match.pk}", "Kom je een dag meedraaien?")
     company.click(f"form[action$='/{match.pk}/invite/'] button")
-    company.wait_for_selector(".message-success")
+    company.wait_for_selector(".utrecht-alert--ok")
     axe_check(company)
 
     # 7. The student accepts; the company sees who it is and confirms the placement.
     visit(student, f"{base}/student/suggestions/")
     student.click(f"form[action$='/{match.pk}/accept/'] button")
-    student.wait_for_selector(".message-success")
+    student.wait_for_selector(".utrecht-alert--ok")
     visit(company, f"{base}/company/openings/{opening.slug}/candidates/")
     assert "Sam Student" in company.locator("main").inner_text()
     company.click(f"form[action$='/{match.pk}/place/'] button")
-    company.wait_for_selector(".message-success")
+    company.wait_for_selector(".utrecht-alert--ok")
     axe_check(company)
 
     placement = Placement.objects.get()

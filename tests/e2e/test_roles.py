@@ -98,8 +98,7 @@ def test_the_language_switch(region: Region, new_page, live_server) -> None:
     page = new_page()
     visit(page, f"{live_server.url}/openings/")
     assert page.locator("h1").inner_text() == "Vacatures zoeken"
-    page.select_option("#language-select", "en")
-    page.click("form.language button")
+    page.click("form.mm-language button")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Search openings"
     axe_check(page)
@@ -118,7 +117,7 @@ def test_student(region: Region, new_page, live_server, language: str) -> None:
     page.fill("input[name=available_until]", "2027-01-01")
     page.fill("input[name=skills-1-skill]", "Toverkunst")
     page.click("main form button[type=submit]")
-    page.wait_for_selector(".field-errors")
+    page.wait_for_selector(".utrecht-form-field-error-message")
     axe_check(page)
     text = page.locator("main").inner_text()
     assert ("staat niet in de lijst" if language == "nl" else "is not in the skills list") in text
@@ -138,12 +137,12 @@ def test_company(region: Region, new_page, live_server, language: str) -> None:
     visit(page, f"{base}/company/metaalwerk-de-linge/edit/")
     page.check("input[name=learning_locations] >> nth=1")
     page.click("main form button[type=submit]")
-    page.wait_for_selector(".message-success")
+    page.wait_for_selector(".utrecht-alert--ok")
     axe_check(page)
     assert "TechnoHub Woerden" in page.locator("main").inner_text()
     visit(page, f"{base}/company/openings/new/")
     page.click("main form button[type=submit]")  # everything empty
-    page.wait_for_selector(".field-errors")
+    page.wait_for_selector(".utrecht-form-field-error-message")
     axe_check(page)
     visit(page, f"{base}/company/openings/{match.opening.slug}/candidates/")
     assert "Sam Student" not in page.locator("main").inner_text()
@@ -166,7 +165,7 @@ def test_counsellor(region: Region, new_page, live_server, language: str) -> Non
     visit(page, f"{base}/counsellor/review/")
     page.check(f"#pick-{match.pk}")
     page.click("#batch-form button")
-    page.wait_for_selector(".message-success")
+    page.wait_for_selector(".utrecht-alert--ok")
     axe_check(page)
     assert Match.objects.get(pk=match.pk).state == MatchState.APPROVED
 
@@ -186,7 +185,7 @@ def test_coordinator(region: Region, new_page, live_server, language: str) -> No
     log_in(page, base, region.coordinator, region.password)
     visit(page, f"{base}/coordinator/companies/")
     page.click("main form button")
-    page.wait_for_selector(".message-success")
+    page.wait_for_selector(".utrecht-alert--ok")
     axe_check(page)
     assert Organisation.objects.get(slug="lasbedrijf-lopik").verified_at is not None
     visit(page, f"{base}/coordinator/runs/")
@@ -196,7 +195,7 @@ def test_coordinator(region: Region, new_page, live_server, language: str) -> No
     assert page.locator("svg[role=img]").count() == 2  # trend and municipalities
     page.fill("#baseline-year", str(year))
     page.click("form[action$='/baseline/'] button")
-    page.wait_for_selector(".message-success")
+    page.wait_for_selector(".utrecht-alert--ok")
     axe_check(page)
     visit(page, f"{base}/coordinator/kpis/report/?period={year}")
     visit(page, f"{base}/coordinator/skills-gap/?period={year}")

@@ -62,7 +62,8 @@ def test_button_attributes_and_variants() -> None:
         '{% button "Weigeren" variant="secondary" hx_post="/x/" formnovalidate=True class="a" %}'
     )
     assert 'class="utrecht-button utrecht-button--secondary-action a"' in html
-    assert 'hx-post="/x/"' in html and " formnovalidate" in html
+    assert 'hx-post="/x/"' in html
+    assert " formnovalidate" in html
     with pytest.raises(TemplateSyntaxError):
         _render('{% button "x" variant="loud" %}')
 
@@ -71,7 +72,9 @@ def test_the_table_wraps_its_content_in_a_scroll_container() -> None:
     html = _render(
         '{% datatable caption="Plaatsen" class="kpi" %}<tbody></tbody>{% enddatatable %}'
     )
-    assert '<div class="mm-table-container">' in html
+    assert (
+        '<div class="mm-table-container" tabindex="0" role="region" aria-label="Plaatsen">' in html
+    )
     assert 'class="utrecht-table utrecht-table--html-table mm-table kpi"' in html
     assert '<caption class="utrecht-table__caption">Plaatsen</caption>' in html
 

@@ -100,7 +100,9 @@ def button_link(
 
 
 @register.simple_block_tag
-def datatable(content: str, caption: str = "", caption_hidden: bool = False, **attrs: Any) -> str:
+def datatable(
+    content: str, caption: str = "", caption_hidden: bool = False, label: str = "", **attrs: Any
+) -> str:
     """A data table; the page gives its ``<thead>`` and ``<tbody>``, and every
     ``<td>`` a ``data-label`` (its column's header), which is shown beside the
     value when a narrow screen turns each row into a card."""
@@ -110,6 +112,7 @@ def datatable(content: str, caption: str = "", caption_hidden: bool = False, **a
             "content": content,
             "caption": caption,
             "caption_hidden": caption_hidden,
+            "label": label,
             "attrs": _attrs(attrs),
             "extra": attrs.get("class", ""),
         },
