@@ -58,16 +58,39 @@ def _figures() -> None:
             )
 
 
+def _more_suggestions(match) -> None:
+    """One suggestion the student answers and one the counsellor reviews."""
+    from matching.models import Match
+    from tests.e2e.test_roles import _opening
+
+    for title, state, score in (
+        ("Leerbaan lasser", MatchState.APPROVED, 0.52),
+        ("Stage onderhoudsmonteur", MatchState.SUGGESTED, 0.41),
+    ):
+        Match.objects.create(
+            profile=match.profile,
+            opening=_opening(title),
+            score=score,
+            state=state,
+            engine_version=match.engine_version,
+            explanation=match.explanation,
+        )
+
+
 def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Path) -> None:
     target = Path(os.environ.get("MAAKMATCH_SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
     match = _suggestion(region, MatchState.STUDENT_YES)
+    _more_suggestions(match)
     _figures()
     pages = [
         ("visitor", None, "/"),
         ("student", region.student, "/student/suggestions/"),
+        ("student-dashboard", region.student, "/dashboard/"),
         ("company", region.company, f"/company/openings/{match.opening.slug}/candidates/"),
+        ("company-openings", region.company, "/company/openings/"),
         ("counsellor", region.counsellor, "/counsellor/students/"),
+        ("review-queue", region.counsellor, "/counsellor/review/"),
         ("coordinator", region.coordinator, "/coordinator/companies/"),
         ("kpi-dashboard", region.coordinator, "/coordinator/kpis/?breakdown=municipality"),
     ]

@@ -86,7 +86,7 @@ def test_the_page_says_only_what_the_student_holds(client: Client, world: World)
     for slug, nl in [
         ("mig-mag-lassen", "MIG/MAG-lassen"),
         ("tig-lassen", "TIG-lassen"),
-        ("tekening-lezen", "Technisch tekening lezen"),
+        ("tekening-lezen", "Technische tekening lezen"),
         ("samenwerken", "Samenwerken"),
         ("plc", "PLC-programmeren"),
         ("frezen", "Frezen"),
@@ -116,10 +116,10 @@ def test_the_page_says_only_what_the_student_holds(client: Client, world: World)
     client.force_login(world.sam)
     html = client.get(reverse("web:my_suggestions")).content.decode()
     assert "Je passende vaardigheden: Samenwerken, Frezen (uit je tekst)</p>" in html
-    assert "Technisch tekening lezen (niveau 1 van 3)" in html
+    assert "Technische tekening lezen (niveau 1 van 3)" in html
     assert "je hebt TIG-lassen, gevraagd is MIG/MAG-lassen" in html
     assert "Nog te leren: PLC-programmeren</p>" in html
-    assert html.count("Technisch tekening lezen") == 1
+    assert html.count("Technische tekening lezen") == 1
 
 
 def test_the_parts_of_the_score_are_bars_with_words(client: Client, world: World) -> None:
