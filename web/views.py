@@ -52,6 +52,11 @@ def home(request: HttpRequest) -> HttpResponse:
     openings = marketplace_selectors.openings_public()
     newest = openings[:HOME_OPENINGS]
     search = OpeningFilter(None, queryset=openings).form
+    # The home page asks in plain words: what, where, which kind.
+    search.fields["q"].label = _("What are you looking for?")
+    search.fields["q"].widget.attrs["placeholder"] = _("for example welding, CNC, maintenance")
+    search.fields["place"].label = _("Where?")
+    search.fields["type"].label = _("Which kind?")
     context = {"openings": newest, "opening_count": openings.count(), "search": search}
     return render(request, "web/home.html", context)
 
