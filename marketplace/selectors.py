@@ -179,6 +179,18 @@ def places_within(*, place: Place, km: float) -> list[int]:
     return [pk for pk, d in zip(ids, distances, strict=True) if d <= km + 1e-6]
 
 
+def distances_from(*, place: Place, openings: Iterable[Opening]) -> dict[int, float]:
+    """Per opening, the distance in km (one decimal) from ``place``'s centre to
+    the centre of the opening's place: for the distance badge of a search."""
+    openings = list(openings)
+    if not openings:
+        return {}
+    lat = np.radians([o.place.latitude for o in openings])
+    lon = np.radians([o.place.longitude for o in openings])
+    km = haversine_km(np.radians([place.latitude]), np.radians([place.longitude]), lat, lon)[0]
+    return {o.pk: round(float(d), 1) for o, d in zip(openings, km, strict=True)}
+
+
 # What a complete profile has: the parts the engine and a counsellor use.
 PROFILE_SKILLS_ENOUGH = 3
 

@@ -34,9 +34,13 @@ def openings(request: HttpRequest) -> HttpResponse:
     # messages and no list, never every opening as if nothing was asked.
     results = search.qs if search.is_valid() else queryset.none()
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"search": search, "page": page, "query": query.urlencode()}
+    place = search.form.cleaned_data.get("place") if search.is_valid() else None
+    distances = (
+        marketplace_selectors.distances_from(place=place, openings=page.object_list)
+        if place is not None
+        else {}
+    )
+    context = {"search": search, "page": page, "distances": distances}
     return render(request, "web/openings.html", context)
 
 

@@ -150,7 +150,7 @@ def test_drafts_and_unverified_companies_are_not_public(
     client.force_login(world.bram)  # the company's own member does
     html = client.get(reverse("web:opening_detail", args=[openings["draft"].slug]))
     assert html.status_code == 200
-    assert "Alleen uw bedrijf" in html.content.decode()
+    assert "Alleen je bedrijf" in html.content.decode()
 
 
 def test_the_algorithm_page_renders_the_documents_summary(client: Client) -> None:
@@ -189,3 +189,12 @@ def test_a_known_occupation_becomes_the_occupational_category(
     assert posting["occupationalCategory"]["inCodeSet"] == "ISCO-08"
     html_no = client.get(reverse("web:opening_detail", args=[openings["b"].slug])).content.decode()
     assert "occupationalCategory" not in html_no
+
+
+def test_a_search_from_a_place_shows_each_openings_distance(client: Client, openings: dict) -> None:
+    html = client.get(reverse("web:openings"), {"place": "woerden", "radius_km": "10"}).content
+    html = html.decode()
+    # Woerden to Montfoort is about 6 km; an opening in Woerden itself is 0 km away.
+    assert 'utrecht-data-badge">6,4 km verderop</span>' in html
+    assert 'utrecht-data-badge">0,0 km verderop</span>' in html
+    assert "km verderop" not in client.get(reverse("web:openings")).content.decode()

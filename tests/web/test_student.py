@@ -192,7 +192,7 @@ def test_deleting_the_account_erases_the_person_everywhere(client: Client, world
 
     wrong = client.post(reverse("web:account_delete"), {"password": "not-it"})
     assert wrong.status_code == 400
-    assert "niet uw wachtwoord" in wrong.content.decode()
+    assert "niet je wachtwoord" in wrong.content.decode()
     assert User.objects.get(pk=world.sam.pk).erased_at is None
 
     world.sam.set_password("geheim-wachtwoord-42")
