@@ -28,6 +28,9 @@ CELL_SCRIPT = """
     display: getComputedStyle(td).display,
     label: td.dataset.label,
     before: getComputedStyle(td, "::before").content,
+    // No value spills out of its cell (a fixed cell height would let rows overlap).
+    spills: [...document.querySelectorAll("main table.mm-table tbody td, main table.mm-table tbody th")]
+      .filter(c => c.scrollHeight > c.clientHeight + 1).length,
     headerShown:
       getComputedStyle(td.closest("table").querySelector("thead")).position !== "absolute",
   };
@@ -72,6 +75,7 @@ def test_pages_fit_and_tables_adapt(region: Region, new_page, live_server, size:
             if cell is None:
                 continue
             tables += 1
+            assert cell["spills"] == 0, f"{url}: {cell['spills']} cells spill at {size['width']} px"
             if size is PHONE:
                 assert cell["display"] != "table-cell", f"{url}: a table at 360 px"
                 assert cell["before"] == f'"{cell["label"]}"', f"{url}: a value without its label"
