@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.exceptions import InvalidState
 from accounts.models import Role, User
+from accounts.selectors import user_has_role, user_is_self_directed_student
 from matching.models import Match, MatchState
 from matching.selectors import candidate_pseudonym, review_queue_sizes
 from notifications.models import DigestKind, DigestSent
@@ -273,7 +274,11 @@ def suggestion_digests_send(*, today: dt.date | None = None) -> int:
         message = email_render(
             template="suggestions_digest",
             user=user,
-            context={"matches": picked, "more": len(matches) - len(picked)},
+            context={
+                "matches": picked,
+                "more": len(matches) - len(picked),
+                "on_my_own": user_is_self_directed_student(user=user),
+            },
         )
         # Sent after the short transaction (no rows stay locked while the mail
         # server answers); a failed send gives the slot and the suggestions back.
@@ -313,7 +318,9 @@ def review_digests_send(*, today: dt.date | None = None) -> int:
         size = sizes[user.pk]
         if not _digest_claim(user=user, kind=DigestKind.REVIEW_QUEUE, day=today, items=size):
             continue
-        message = email_render(template="review_digest", user=user, context={"size": size})
+        # A career changer reviews their own suggestions: no "students" in their mail.
+        context = {"size": size, "on_my_own": not user_has_role(user=user, role=Role.COUNSELLOR)}
+        message = email_render(template="review_digest", user=user, context=context)
         if _digest_send(message, user=user, kind=DigestKind.REVIEW_QUEUE, day=today):
             sent += 1
     return sent

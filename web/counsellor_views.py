@@ -60,7 +60,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     open_reports = list(reports.reports_for_viewer(viewer=request.user)[:50])
     students |= {r.match.profile.user for r in open_reports}
     personal_data_viewed(viewer=request.user, students=list(students), what="review queue")
-    context = {"page": page, "cards": cards, "reports": open_reports}
+    context = {
+        "page": page,
+        "cards": cards,
+        "reports": open_reports,
+        "on_my_own": not selectors.user_has_role(user=request.user, role=Role.COUNSELLOR),
+    }
     return render(request, "web/review_queue.html", context)
 
 

@@ -525,5 +525,8 @@ def my_suggestion_report(request: HttpRequest, match_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Thank you. Your counsellor will look at your report."))
+        if selectors.user_is_self_directed_student(user=request.user):
+            messages.success(request, _("Thank you. We use your report to improve suggestions."))
+        else:
+            messages.success(request, _("Thank you. Your counsellor will look at your report."))
     return redirect("web:my_suggestions")

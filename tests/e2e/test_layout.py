@@ -29,7 +29,7 @@ CELL_SCRIPT = """
     label: td.dataset.label,
     before: getComputedStyle(td, "::before").content,
     // No value spills out of its cell (a fixed cell height would let rows overlap).
-    spills: [...document.querySelectorAll("main table.mm-table tbody td, main table.mm-table tbody th")]
+    spills: [...document.querySelectorAll("main table.mm-table tbody :is(td, th)")]
       .filter(c => c.scrollHeight > c.clientHeight + 1).length,
     headerShown:
       getComputedStyle(td.closest("table").querySelector("thead")).position !== "absolute",

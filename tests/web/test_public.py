@@ -195,6 +195,6 @@ def test_a_search_from_a_place_shows_each_openings_distance(client: Client, open
     html = client.get(reverse("web:openings"), {"place": "woerden", "radius_km": "10"}).content
     html = html.decode()
     # Woerden to Montfoort is about 6 km; an opening in Woerden itself is 0 km away.
-    assert 'utrecht-data-badge">6,4 km verderop</span>' in html
-    assert 'utrecht-data-badge">0,0 km verderop</span>' in html
-    assert "km verderop" not in client.get(reverse("web:openings")).content.decode()
+    assert 'utrecht-data-badge">op 6,4 km</span>' in html
+    assert 'utrecht-data-badge">op 0,0 km</span>' in html
+    assert "op 6,4 km" not in client.get(reverse("web:openings")).content.decode()

@@ -31,7 +31,7 @@ def test_the_student_sees_checked_suggestions_in_words_with_skills(
     with django_assert_max_num_queries(8):
         html = client.get(reverse("web:my_suggestions")).content.decode()
     assert "Stage draaien" in html
-    assert "sterke match" in html
+    assert "past heel goed" in html
     assert "CNC-draaien" in html  # the matched skill, by its Dutch name
     assert "7.3 km" in html or "7,3 km" in html
     assert "Nog niet bekeken" not in html
