@@ -71,6 +71,9 @@ def test_pages_fit_and_tables_adapt(region: Region, new_page, live_server, size:
             log_in(page, base, email, region.password)
         for url in urls:
             visit(page, base + url)  # axe, then no broken word, nothing sideways
+            if size is PHONE:  # the header leaves the phone's screen to the page
+                header = page.evaluate("document.querySelector('.mm-header').offsetHeight")
+                assert header <= 110, f"{url}: the header takes {header} px at 360 px"
             cell = page.evaluate(CELL_SCRIPT)
             if cell is None:
                 continue
