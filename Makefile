@@ -20,6 +20,8 @@ install: $(STAMP)
 # Web, Celery worker and beat together, on SQLite and the filesystem broker
 # unless DATABASE_URL / REDIS_URL say otherwise.
 run: export DEBUG ?= 1
+# Links in e-mails point at this server, whatever its port.
+run: export MAAKMATCH_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	mkdir -p var/broker/queue var/broker/processed
 	$(PY) manage.py migrate --noinput

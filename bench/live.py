@@ -55,6 +55,7 @@ def region_data(students: int, openings: int) -> None:
         students=students,
         openings=openings,
         force=True,
+        without_suggestions=True,
         verbosity=0,
         stdout=io.StringIO(),
     )

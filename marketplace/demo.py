@@ -638,6 +638,105 @@ def _login_profiles_create(skills: dict[str, list[int]], region: list[Place]) ->
         )
 
 
+# The demo login company's own openings: (slug, title, type, levels, hours, capacity,
+# must-have skills, nice-to-have skills, description).
+DEMO_COMPANY_OPENINGS = [
+    (
+        "demo-linge-cnc-draaier",
+        "Stage CNC-draaier",
+        T.BOL,
+        [E.MBO_2, E.MBO_3, E.MBO_4],
+        36,
+        3,
+        ["cnc-draaien", "technisch-tekening-lezen"],
+        ["meten-schuifmaat-micrometer", "cnc-machine-instellen"],
+        "Je draait series onderdelen voor de voedingsmiddelenindustrie op onze "
+        "CNC-draaibanken. Je leert programma's aanpassen en je meet je eigen werk.",
+    ),
+    (
+        "demo-linge-lasser",
+        "Leerbaan lasser / constructiebankwerker",
+        T.BBL,
+        [E.MBO_2, E.MBO_3],
+        38,
+        2,
+        ["mig-mag-lassen", "bankwerken"],
+        ["tig-lassen", "veiligheidsbewust-werken"],
+        "Vier dagen werken, één dag naar school. Je last frames en bordessen en "
+        "bouwt ze samen in onze werkplaats in Woerden.",
+    ),
+    (
+        "demo-linge-onderhoud",
+        "Stage onderhoudsmonteur",
+        T.BOL,
+        [E.MBO_3, E.MBO_4],
+        32,
+        2,
+        ["preventief-onderhoud", "storingzoeken"],
+        ["plc-storingzoeken", "elektrisch-meten"],
+        "Je houdt onze machines draaiend: je plant onderhoud, zoekt storingen en "
+        "schrijft op wat je hebt gedaan.",
+    ),
+    (
+        "demo-linge-snuffeldag",
+        "Snuffeldag metaal en techniek",
+        T.ORIENTATION,
+        [E.VMBO, E.HAVO, E.VWO],
+        6,
+        12,
+        ["samenwerken"],
+        ["bankwerken"],
+        "Een dag meekijken en zelf een klein werkstuk maken: zagen, boren en lassen "
+        "onder begeleiding.",
+    ),
+]
+
+
+def _demo_company_openings_create(region: list[Place]) -> None:
+    """The demo company (the company login's) gets openings of its own, so its
+    pages have candidates once suggestions are walked through the workflow."""
+    company = Organisation.objects.filter(slug="metaalwerk-de-linge").first()
+    if company is None:
+        return
+    place = next(p for p in region if p.name == "Woerden")
+    skills = dict(Skill.objects.values_list("slug", "pk"))
+    today, now = timezone.localdate(), timezone.now()
+    for i, (slug, title, kind, levels, hours, capacity, must, nice, text) in enumerate(
+        DEMO_COMPANY_OPENINGS
+    ):
+        if Opening.objects.filter(slug=slug).exists():
+            continue
+        start = today + dt.timedelta(days=30 + 14 * i)
+        opening = Opening.objects.create(
+            company=company,
+            slug=slug,
+            title=title,
+            description=text,
+            type=kind,
+            education_levels=[lvl.value for lvl in levels],
+            place=place,
+            start_date=start,
+            end_date=start + dt.timedelta(days=1 if kind == T.ORIENTATION else 20 * 7),
+            hours_per_week=hours,
+            capacity=capacity,
+            status=OpeningStatus.OPEN,
+            published_at=now - dt.timedelta(days=3 + i),
+            expires_at=now + dt.timedelta(days=87 - i),
+        )
+        OpeningSkill.objects.bulk_create(
+            [
+                OpeningSkill(opening=opening, skill_id=skills[s], importance=Importance.MUST)
+                for s in must
+                if s in skills
+            ]
+            + [
+                OpeningSkill(opening=opening, skill_id=skills[s], importance=Importance.NICE)
+                for s in nice
+                if s in skills
+            ]
+        )
+
+
 @transaction.atomic
 def demo_region_create(*, students: int = 400, openings: int = 150) -> DemoCounts:
     """Build (or top up) the demo region. Existing demo rows are left as they are."""
@@ -647,6 +746,7 @@ def demo_region_create(*, students: int = 400, openings: int = 150) -> DemoCount
     _openings_create(openings, companies, skills, region, others)
     _students_create(students, skills, region, others)
     _login_profiles_create(skills, region)
+    _demo_company_openings_create(region)
     return DemoCounts(
         companies=len(companies),
         openings=Opening.objects.filter(slug__startswith="demo-vacature-").count(),

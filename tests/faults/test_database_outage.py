@@ -225,7 +225,18 @@ def test_a_database_restart_during_a_full_recompute(
         return run(["-c", "import django; django.setup();" + code])
 
     run(["manage.py", "migrate", "--noinput"])
-    run(["manage.py", "seed_demo", "--students", "2000", "--openings", "200", "--force"])
+    run(
+        [
+            "manage.py",
+            "seed_demo",
+            "--students",
+            "2000",
+            "--openings",
+            "200",
+            "--force",
+            "--without-suggestions",
+        ]
+    )
     progress = "SELECT chunks_done, chunks_total, status FROM matching_matchrun WHERE id=%s"
     with running_worker(environ) as worker:
         run_id = int(

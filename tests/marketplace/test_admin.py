@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_demo(client: Client) -> Client:
-    call_command("seed_demo", force=True, verbosity=0, stdout=io.StringIO())
+    call_command(
+        "seed_demo", force=True, without_suggestions=True, verbosity=0, stdout=io.StringIO()
+    )
     admin = User.objects.create_superuser(
         email="root@example.nl", password=PASSWORD, full_name="Root"
     )

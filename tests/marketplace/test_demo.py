@@ -19,7 +19,8 @@ MODELS = [User, Membership, Organisation, Opening, OpeningSkill, Profile, Profil
 
 @pytest.fixture
 def demo() -> None:
-    call_command("seed_demo", force=True, verbosity=0, stdout=io.StringIO())
+    """The region alone; tests/matching/test_demo_walk.py covers its suggestions."""
+    call_command("seed_demo", force=True, without_suggestions=True, stdout=io.StringIO())
 
 
 def _counts() -> dict[str, int]:
@@ -28,7 +29,7 @@ def _counts() -> dict[str, int]:
 
 def test_seed_demo_twice_leaves_the_same_row_counts(demo: None) -> None:
     before = _counts()
-    call_command("seed_demo", force=True, verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo", force=True, without_suggestions=True, stdout=io.StringIO())
     assert _counts() == before
 
 
@@ -93,7 +94,12 @@ def test_students_belong_to_a_school_or_are_career_changers(demo: None) -> None:
 def test_seed_demo_scales_up_without_touching_existing_rows(demo: None) -> None:
     first = Opening.objects.order_by("slug").values_list("slug", "title")[0]
     call_command(
-        "seed_demo", force=True, students=450, openings=170, verbosity=0, stdout=io.StringIO()
+        "seed_demo",
+        force=True,
+        students=450,
+        openings=170,
+        without_suggestions=True,
+        stdout=io.StringIO(),
     )
     assert Profile.objects.filter(user__email__regex=r"^student[0-9]{5}@").count() == 450
     assert Opening.objects.filter(slug__startswith="demo-vacature-").count() == 170
@@ -139,5 +145,5 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced() -> None:
 
 def test_seed_demo_keeps_the_first_verification_time(demo: None) -> None:
     company = Organisation.objects.get(slug="metaalwerk-de-linge")
-    call_command("seed_demo", force=True, verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo", force=True, without_suggestions=True, stdout=io.StringIO())
     assert Organisation.objects.get(pk=company.pk).verified_at == company.verified_at

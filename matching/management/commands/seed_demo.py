@@ -10,17 +10,25 @@ from accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from accounts.models import User
 from marketplace.demo import demo_region_create
 from marketplace.services import coordinator_group_ensure
+from matching.demo import demo_suggestions_walk
 
 
 class Command(BaseCommand):
     help = (
         "Build the demo region: partner schools, learning locations, fictional companies, "
-        "openings and students, and one login per role. Safe to run again."
+        "openings and students, and one login per role; then compute the suggestions and "
+        "walk a share of them through the workflow, so every role's pages have content. "
+        "Safe to run again."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--students", type=int, default=400, help="student profiles")
         parser.add_argument("--openings", type=int, default=150, help="openings")
+        parser.add_argument(
+            "--without-suggestions",
+            action="store_true",
+            help="skip computing suggestions and walking them through the workflow",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -28,7 +36,13 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: object, students: int, openings: int, force: bool, **options: object
+        self,
+        *args: object,
+        students: int,
+        openings: int,
+        force: bool,
+        without_suggestions: bool,
+        **options: object,
     ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
@@ -48,6 +62,12 @@ class Command(BaseCommand):
             f"Demo region: {counts.companies} companies, {counts.openings} openings, "
             f"{counts.students} students."
         )
+        if not without_suggestions:
+            walk = demo_suggestions_walk()
+            steps = ", ".join(f"{n} {step}" for step, n in sorted(walk.steps.items()))
+            self.stdout.write(
+                f"Suggestions: {walk.computed} computed; workflow steps: {steps or 'none new'}."
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for email, what in logins:
             self.stdout.write(f"  {email:34} {what}")
