@@ -269,6 +269,17 @@ class Organisation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A company the region's coordinator refused, and why (e-mailed to its members).
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
+    refused_by = models.ForeignKey(
+        User,
+        verbose_name=_("refused by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    refusal_reason = models.TextField(_("reason for refusing"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -8,6 +8,7 @@ aggregates only, so no check here ever grants them a student's personal data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
@@ -186,10 +187,25 @@ def companies_awaiting_verification() -> QuerySet[Organisation]:
         organisation=OuterRef("pk"), user__signup_pending_since__isnull=True
     )
     return (
-        Organisation.objects.filter(kind=OrganisationKind.COMPANY, verified_at__isnull=True)
+        Organisation.objects.filter(
+            kind=OrganisationKind.COMPANY, verified_at__isnull=True, refused_at__isnull=True
+        )
         .exclude(Exists(waiting) & ~Exists(confirmed))
         .order_by("created_at")
     )
+
+
+def company_registrants(*, companies: Sequence[Organisation]) -> dict[int, Membership]:
+    """Per company, its first member: the person who registered it."""
+    first: dict[int, Membership] = {}
+    rows = (
+        Membership.objects.filter(organisation__in=companies, role=Role.COMPANY_MEMBER)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    for row in rows:
+        first.setdefault(row.organisation_id, row)
+    return first
 
 
 def age_on(*, date_of_birth: dt.date | None, today: dt.date | None = None) -> int | None:

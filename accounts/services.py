@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import selectors
+from accounts.background import task_send_on_commit
 from accounts.exceptions import DomainError, InvalidState, NotAllowed, SecondFactorRequired
 from accounts.models import (
     API_TOKEN_PREFIX_LENGTH,
@@ -424,6 +425,28 @@ def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
     )
     if updated != 1:
         raise InvalidState(_("This company has already been verified."))
+    company.refresh_from_db()
+    return company
+
+
+def company_refuse(*, company: Organisation, coordinator: User, reason: str) -> Organisation:
+    """The coordinator refuses a company that asked to be verified, with a reason
+    its members are e-mailed. It leaves the queue; its openings stay hidden."""
+    coordinator_check(
+        user=coordinator, refusal=_("Only the region's coordinators verify companies.")
+    )
+    if company.kind != OrganisationKind.COMPANY:
+        raise DomainError(_("Only companies are verified."))
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why this company is refused."), field="reason")
+    now = timezone.now()
+    updated = Organisation.objects.filter(
+        pk=company.pk, verified_at__isnull=True, refused_at__isnull=True
+    ).update(refused_at=now, refused_by=coordinator, refusal_reason=reason, updated_at=now)
+    if updated != 1:
+        raise InvalidState(_("This company has already been verified or refused."))
+    task_send_on_commit("worker.notify_company_refused", company.pk)
     company.refresh_from_db()
     return company
 

@@ -32,7 +32,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import InvalidState
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from accounts.selectors import user_has_role, user_is_self_directed_student
 from matching.models import Match, MatchState
 from matching.selectors import candidate_pseudonym, review_queue_sizes
@@ -47,6 +47,7 @@ TEMPLATE_KIND = {
     "invited": "updates",
     "withdrawn": "updates",
     "report": "updates",
+    "company_refused": "updates",
     "suggestions_digest": "digest",
     "review_digest": "digest",
 }
@@ -351,6 +352,24 @@ def report_notify(*, report_id: int) -> int:
                 "reason": report.reason,
                 "review_url": _absolute(reverse("web:review_queue")),
             },
+        ).send()
+        sent += 1
+    return sent
+
+
+def company_refused_notify(*, company_id: int) -> int:
+    """Tell a refused company's members why, so they can fix it and ask again."""
+    company = Organisation.objects.filter(pk=company_id, refused_at__isnull=False).first()
+    if company is None:
+        return 0
+    sent = 0
+    for user in User.objects.filter(
+        memberships__organisation=company, memberships__role=Role.COMPANY_MEMBER, is_active=True
+    ).distinct():
+        email_render(
+            template="company_refused",
+            user=user,
+            context={"company": company, "reason": company.refusal_reason},
         ).send()
         sent += 1
     return sent

@@ -130,4 +130,9 @@ urlpatterns = [
         views.company_verify,
         name="company_verify",
     ),
+    path(
+        "coordinator/companies/<id:company_id>/refuse/",
+        views.company_refuse,
+        name="company_refuse",
+    ),
 ]

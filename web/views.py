@@ -371,11 +371,30 @@ def parental_consent(request: HttpRequest, student_id: int) -> HttpResponse:
 @coordinator_required
 @require_GET
 def companies_to_verify(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "web/companies_to_verify.html",
-        {"companies": selectors.companies_awaiting_verification()},
-    )
+    """Companies to check, with what a coordinator checks them on."""
+    companies = list(selectors.companies_awaiting_verification())
+    registrants = selectors.company_registrants(companies=companies)
+    rows = [{"company": c, "registrant": registrants.get(c.pk)} for c in companies]
+    return render(request, "web/companies_to_verify.html", {"rows": rows})
+
+
+@coordinator_required
+@require_POST
+def company_refuse(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = get_object_or_404(Organisation, pk=company_id, kind=OrganisationKind.COMPANY)
+    try:
+        services.company_refuse(
+            company=company, coordinator=request.user, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is refused; its members get the reason by e-mail.")
+            % {"name": company.name},
+        )
+    return redirect("web:companies_to_verify")
 
 
 @coordinator_required

@@ -169,3 +169,9 @@ def retention_run() -> dict[str, int]:
 def notify_report(report_id: int) -> int:
     """A student reported a suggestion as wrong: their counsellors hear of it."""
     return notifications.report_notify(report_id=report_id)
+
+
+@shared_task(name="worker.notify_company_refused", **NOTIFY_RETRY)
+def notify_company_refused(company_id: int) -> int:
+    """The coordinator refused a company: its members hear why."""
+    return notifications.company_refused_notify(company_id=company_id)

@@ -188,6 +188,7 @@ ARGS: dict[str, Callable[[Scene], list]] = {
     "company_edit": lambda s: [s.world.company_x.slug],
     "kpi_export": lambda s: ["csv"],
     "company_verify": lambda s: [s.unverified.pk],
+    "company_refuse": lambda s: [s.unverified.pk],
 }
 
 # (route, method): one cell per persona, in PERSONAS' order.
@@ -212,6 +213,8 @@ TABLE: dict[tuple[str, str], str] = {
     ("company_openings", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("company_verify", "get"): "in 403 403 403 403 403 403 403 403 403 405 2f",
     ("company_verify", "post"): "in 403 403 403 403 403 403 403 403 403 go 2f",
+    ("company_refuse", "get"): "in 403 403 403 403 403 403 403 403 403 405 2f",
+    ("company_refuse", "post"): "in 403 403 403 403 403 403 403 403 403 go 2f",
     ("dashboard", "get"): "in ok ok ok ok ok ok ok ok ok ok ok",
     ("dashboard", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("data_download", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",

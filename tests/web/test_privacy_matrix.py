@@ -182,6 +182,7 @@ NO_ONE_ELSES_DATA = {
     "opening_new",
     "companies_to_verify",
     "company_verify",
+    "company_refuse",
     "match_runs",
     # A coordinator's openings import (companies only), and the empty templates.
     "openings_import_region",
