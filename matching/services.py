@@ -7,10 +7,12 @@ runs at once, leaves the same rows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -467,6 +469,33 @@ def match_run_request(*, by: User) -> None:
         raise InvalidState(
             _("The matching service cannot be reached right now; try again in a minute.")
         )
+    # Until the worker starts the run, the runs page says it is queued.
+    cache.set(RUN_REQUESTED, timezone.now(), timeout=int(RUN_QUEUED_FOR.total_seconds()))
+
+
+# A requested run counts as queued until a worker starts one, or for at most this
+# long (after that the page stops saying so; the nightly run catches up).
+RUN_REQUESTED = "maakmatch:run-requested"
+RUN_QUEUED_FOR = dt.timedelta(minutes=15)
+
+
+def match_runs_status() -> dict[str, object]:
+    """What the runs page shows, as one consistent state: ``queued`` (asked for,
+    no worker has started it yet), ``running``, ``backlog`` (incremental updates
+    waiting) or ``idle``; with the latest runs and the backlog's counts."""
+    runs = list(MatchRun.objects.all()[:20])
+    requested = cache.get(RUN_REQUESTED)
+    backlog = matching_backlog()
+    if any(run.status == MatchRunStatus.RUNNING for run in runs):
+        state = "running"
+    elif requested and (not runs or runs[0].started_at < requested):
+        state = "queued"
+    elif backlog["openings"] or backlog["profiles"]:
+        state = "backlog"
+    else:
+        state = "idle"
+    updating = bool(backlog["openings"] or backlog["profiles"])
+    return {"runs": runs, "state": state, "backlog": backlog, "updating": updating}
 
 
 def matching_backlog() -> dict[str, int]:

@@ -28,7 +28,6 @@ from marketplace.models import OpeningStatus
 from matching import reports, workflow
 from matching import selectors as matching_selectors
 from matching import services as matching_services
-from matching.models import MatchRun, MatchRunStatus
 from notifications import services as notification_services
 from web.access import coordinator_required, second_factor_when_needed
 from web.forms import (
@@ -422,13 +421,7 @@ def match_runs(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The full recompute has been queued."))
         return redirect("web:match_runs")
-    runs = list(MatchRun.objects.all()[:20])
-    context = {
-        "runs": runs,
-        "running": any(run.status == MatchRunStatus.RUNNING for run in runs),
-        "backlog": matching_services.matching_backlog(),
-    }
-    return render(request, "web/match_runs.html", context)
+    return render(request, "web/match_runs.html", matching_services.match_runs_status())
 
 
 # The signed token is the authority here, not a session: mail clients' one-click

@@ -76,3 +76,37 @@ def test_the_api_lists_runs_with_a_percentage(client: Client, world: World, runs
 
 def test_anonymous_visitors_get_no_runs(client: Client) -> None:
     assert client.get("/api/v1/runs/").status_code == 401
+
+
+def test_the_page_says_one_state_and_follows_a_queued_run(
+    client: Client, world: World, settings
+) -> None:
+    """Asked for, a run is queued until a worker starts it: the page says so
+    (not "up to date" and "no runs yet" at the same time) and refreshes itself
+    until the run has finished."""
+    from django.core.cache import cache
+
+    from matching.services import RUN_REQUESTED
+
+    cache.delete(RUN_REQUESTED)
+    login_with_second_factor(client, world.carla)
+    url = reverse("web:match_runs")
+    html = client.get(url).content.decode()
+    assert "Alle suggesties zijn bijgewerkt." in html
+    assert "hx-trigger" not in html
+    cache.set(RUN_REQUESTED, timezone.now())  # what match_run_request records
+    html = client.get(url).content.decode()
+    assert "ingepland" in html
+    assert "Alle suggesties zijn bijgewerkt." not in html
+    assert "Nog geen rondes" not in html
+    assert 'hx-trigger="every 2s"' in html
+    run = MatchRun.objects.create(engine_version="1.0.0", chunks_total=2)
+    html = client.get(url).content.decode()
+    assert "ingepland" not in html
+    assert "loopt" in html
+    assert 'hx-trigger="every 2s"' in html
+    MatchRun.objects.filter(pk=run.pk).update(status=MatchRunStatus.FINISHED, chunks_done=2)
+    html = client.get(url).content.decode()
+    assert "Alle suggesties zijn bijgewerkt." in html
+    assert "hx-trigger" not in html
+    cache.delete(RUN_REQUESTED)
