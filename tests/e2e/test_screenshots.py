@@ -77,11 +77,31 @@ def _more_suggestions(match) -> None:
         )
 
 
+def _applicant() -> None:
+    """A company waiting for the coordinator's check, with who registered it."""
+    from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+
+    company = Organisation.objects.create(
+        kind=OrganisationKind.COMPANY,
+        name="Lasbedrijf Lopik (fictief)",
+        slug="lasbedrijf-lopik",
+        kvk_number="99000077",
+        sector="metal",
+        size_class="micro",
+        municipality="Lopik",
+    )
+    owner = User.objects.create_user(
+        email="olaf@lasbedrijf-lopik.example", password=None, full_name="Olaf Oprichter"
+    )
+    Membership.objects.create(user=owner, organisation=company, role=Role.COMPANY_MEMBER)
+
+
 def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Path) -> None:
     target = Path(os.environ.get("MAAKMATCH_SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
     match = _suggestion(region, MatchState.STUDENT_YES)
     _more_suggestions(match)
+    _applicant()
     _figures()
     pages = [
         ("visitor", None, "/"),
