@@ -416,6 +416,7 @@ def students_save(job: ImportJob, plans: list[InvitationPlan]) -> tuple[int, int
         role=Role.STUDENT,
         email__in=invited - members,
         accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=now,
         emailed_at__isnull=True,
         email_refused_at__isnull=True,
@@ -512,6 +513,7 @@ def invitation_emails_send(*, job_id: int) -> int:
                 batch = list(
                     Invitation.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(import_job=job, emailed_at__isnull=True, email_refused_at__isnull=True)
+                    .filter(revoked_at__isnull=True)
                     .select_related("organisation")
                     .order_by("pk")[:EMAIL_BATCH]
                 )
@@ -532,7 +534,7 @@ def invitation_emails_send(*, job_id: int) -> int:
                 sent += len(delivered)
             _beat(job.pk, **_email_counts(job))
     if not Invitation.objects.filter(
-        import_job=job, emailed_at__isnull=True, email_refused_at__isnull=True
+        import_job=job, emailed_at__isnull=True, email_refused_at__isnull=True, revoked_at=None
     ).exists():
         ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SENDING).update(
             status=ImportStatus.DONE, finished_at=timezone.now(), **_email_counts(job)

@@ -455,6 +455,9 @@ class Invitation(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     # The mail server refused the address for good: no more tries.
     email_refused_at = models.DateTimeField(null=True, blank=True)
+    # The first time the link was opened (the sign-up page shown), and a revocation.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -480,7 +483,21 @@ class Invitation(models.Model):
 
     def is_usable(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
-        return self.accepted_at is None and self.expires_at > now
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+    def status(self, now: dt.datetime | None = None) -> str:
+        """Where it stands, for its sender: used, revoked, expired, opened, sent
+        (e-mailed) or created (a link handed out by hand)."""
+        now = now or timezone.now()
+        if self.accepted_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        if self.opened_at is not None:
+            return "opened"
+        return "sent" if self.emailed_at is not None else "created"
 
 
 API_TOKEN_PREFIX_LENGTH = 8

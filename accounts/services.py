@@ -357,11 +357,31 @@ def invitation_create(
     )
 
 
+def invitation_opened(*, invitation: Invitation) -> None:
+    """Note the first time an invitation's link was opened (its sender sees it)."""
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
+
+
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    """Its sender's organisation takes back an invitation nobody has used yet."""
+    if not selectors.invitations_for_viewer(viewer=by).filter(pk=invitation.pk).exists():
+        raise NotAllowed(_("You may not revoke this invitation."))
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if revoked != 1:
+        raise InvalidState(_("This invitation has already been used or revoked."))
+    invitation.refresh_from_db()
+    return invitation
+
+
 def _invitation_claim(*, invitation: Invitation, user: User) -> None:
     """Mark the invitation used, exactly once, even if two requests race."""
     now = timezone.now()
     claimed = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=now
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     ).update(accepted_at=now, accepted_by=user)
     if claimed != 1:
         raise InvalidState(_("This invitation has expired or has already been used."))

@@ -47,6 +47,11 @@ urlpatterns = [
     path("signup/confirm/<str:uidb64>/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("counsellor/invitations/", views.invitations, name="invitations"),
+    path(
+        "counsellor/invitations/<id:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("counsellor/invitations/import/", import_views.students_import, name="students_import"),
     path("company/openings/import/", import_views.openings_import, name="openings_import"),
     path(

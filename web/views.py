@@ -253,7 +253,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "web/invitation_existing.html", {"invitation": invitation, "form": form}
         )
-    form = InvitationSignupForm(request.POST or None, role=invitation.role, email=invitation.email)
+    if request.method == "GET":
+        services.invitation_opened(invitation=invitation)
+    form = InvitationSignupForm(
+        request.POST or None,
+        role=invitation.role,
+        email=invitation.email,
+        initial={"full_name": invitation.full_name},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -302,6 +309,23 @@ def invitations(request: HttpRequest) -> HttpResponse:
             return redirect("web:invitations")
     listing = selectors.invitations_for_viewer(viewer=request.user)[:100]
     return render(request, "web/invitations.html", {"form": form, "invitations": listing})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """Take back an invitation nobody has used: its link stops working."""
+    invitation = get_object_or_404(
+        selectors.invitations_for_viewer(viewer=request.user), pk=invitation_id
+    )
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        who = invitation.full_name or invitation.email or _("an open link")
+        messages.success(request, _("The invitation for %(who)s is revoked.") % {"who": who})
+    return redirect("web:invitations")
 
 
 @login_required

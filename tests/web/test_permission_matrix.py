@@ -64,6 +64,7 @@ class Scene:
     job: ImportJob
     token: ApiToken  # sam's
     invitation_token: str
+    invitation_pk: int
     unsubscribe_token: str
     pending_uid: str
     pending_token: str
@@ -155,6 +156,7 @@ def scene(world: World) -> Scene:
         job=job,
         token=token,
         invitation_token=invitation.token,
+        invitation_pk=invitation.pk,
         unsubscribe_token=notification_services.unsubscribe_token_make(
             user=world.sam, kind="digest"
         ),
@@ -171,6 +173,7 @@ ARGS: dict[str, Callable[[Scene], list]] = {
     "company_detail": lambda s: [s.world.company_x.slug],
     "signup_confirm": lambda s: [s.pending_uid, s.pending_token],
     "invitation_accept": lambda s: [s.invitation_token],
+    "invitation_revoke": lambda s: [s.invitation_pk],
     "import_detail": lambda s: [s.job.pk],
     "import_template": lambda s: ["students"],
     "parental_consent": lambda s: [s.world.lotte.pk],
@@ -234,6 +237,8 @@ TABLE: dict[tuple[str, str], str] = {
     ("invitation_accept", "get"): "ok ok ok ok ok ok ok ok ok ok ok ok",
     ("invitation_accept", "post"): "ok go go go go ok ok ok ok ok ok ok",
     ("invitations", "get"): "in 403 403 403 403 403 403 ok ok ok 403 403",
+    ("invitation_revoke", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("invitation_revoke", "post"): "in 404 404 404 404 404 404 go 404 404 404 404",
     ("invitations", "post"): "in 403 403 403 403 403 403 ok ok ok 403 403",
     ("kpi_baseline", "get"): "in 403 403 403 403 403 403 403 403 403 405 2f",
     ("kpi_baseline", "post"): "in 403 403 403 403 403 403 403 403 403 go 2f",

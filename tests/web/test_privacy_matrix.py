@@ -183,6 +183,7 @@ NO_ONE_ELSES_DATA = {
     "companies_to_verify",
     "company_verify",
     "company_refuse",
+    "invitation_revoke",
     "match_runs",
     # A coordinator's openings import (companies only), and the empty templates.
     "openings_import_region",
