@@ -16,22 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import translation
 
 from accounts.exceptions import DomainError
 from accounts.models import Membership, Role, User
 from marketplace.models import OpeningStatus
 from matching import pipeline, workflow
-from matching.models import Match, MatchState
+from matching.models import Match, MatchState, RejectReason
 
 S = MatchState
 DEMO_COMPANY = "metaalwerk-de-linge"
-# Preset reasons a counsellor picks when rejecting (issue 21 lists them).
-REJECT_REASONS = [
-    "Niveau past niet",
-    "Te ver weg",
-    "Andere richting",
-    "Bedrijf past niet bij deze leerling",
-]
+# The preset reasons a counsellor picks from when rejecting, as the demo (in
+# Dutch, the product's language) gives them.
+with translation.override("nl"):
+    REJECT_REASONS = [str(label) for label in RejectReason.labels]
 INVITE_MESSAGE = (
     "Leuk dat je interesse hebt! Kom je een keer langs in onze werkplaats in Woerden? "
     "Dan laten we je zien wat je bij ons gaat doen."

@@ -11,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.models import Opening, Profile
 
 
+class RejectReason(models.TextChoices):
+    """The reasons a reviewer picks from when rejecting (free text may follow)."""
+
+    LEVEL = "level", _("Level does not fit")
+    DISTANCE = "distance", _("Too far away")
+    DIRECTION = "direction", _("A different direction")
+    COMPANY = "company", _("The company does not suit this student")
+
+
 class MatchState(models.TextChoices):
     SUGGESTED = "suggested", _("suggested")
     APPROVED = "approved", _("approved")

@@ -133,7 +133,11 @@ def review_step(request: HttpRequest, match_id: int, step: str) -> HttpResponse:
     error = None
     form = RejectForm(request.POST) if step == "reject" else None
     if form is not None and not form.is_valid():
-        error = form.errors["reason"][0]
+        error = [
+            *form.errors.get("preset", []),
+            *form.errors.get("reason", []),
+            *form.non_field_errors(),
+        ][0]
     else:
         try:
             if step == "approve":

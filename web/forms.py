@@ -28,6 +28,7 @@ from marketplace.models import (
     Place,
     Skill,
 )
+from matching.models import RejectReason
 
 # Row ids from a form are checked for shape before any query: a 40-digit number
 # would overflow the database's integer (an error, not "no such choice").
@@ -356,7 +357,21 @@ class PlacementForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    """A reason picked from the presets, free text, or both (the student reads it)."""
+
+    preset = forms.ChoiceField(
+        label=_("Reason"), choices=[("", ""), *RejectReason.choices], required=False
+    )
+    reason = forms.CharField(label=_("Explanation"), max_length=500, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        preset, text = data.get("preset"), (data.get("reason") or "").strip()
+        if not preset and not text:
+            raise forms.ValidationError(_("Pick a reason or write one."))
+        label = str(RejectReason(preset).label) if preset else ""
+        data["reason"] = f"{label}: {text}" if label and text else (label or text)
+        return data
 
 
 class ProfileForm(forms.Form):

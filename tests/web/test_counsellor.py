@@ -60,7 +60,7 @@ def test_reject_needs_a_reason_and_keeps_the_card(client: Client, world: World) 
     client.force_login(world.dirk)
     url = reverse("web:review_step", args=[match.pk, "reject"])
     html = client.post(url, {"reason": ""}, HTTP_HX_REQUEST="true").content.decode()
-    assert "Dit veld is verplicht" in html
+    assert "Kies een reden of schrijf er een." in html
     assert Match.objects.get(pk=match.pk).state == S.SUGGESTED
     response = client.post(url, {"reason": "Te ver reizen"}, follow=True)
     assert "Afgewezen" in response.content.decode()
@@ -69,6 +69,27 @@ def test_reject_needs_a_reason_and_keeps_the_card(client: Client, world: World) 
     assert AuditEntry.objects.filter(match=match, to_state=S.REJECTED).get().reason == (
         "Te ver reizen"
     )
+
+
+def test_reject_with_a_preset_reason_and_an_explanation(client: Client, world: World) -> None:
+    """The presets are offered on the card; the chosen one, with any free text,
+    is the reason on the record (and the student's to read)."""
+    match, other = _suggestion(world, title="Eerste"), _suggestion(world, title="Tweede")
+    client.force_login(world.dirk)
+    html = client.get(reverse("web:review_queue")).content.decode()
+    assert '<option value="distance">Te ver weg</option>' in html
+    url = reverse("web:review_step", args=[match.pk, "reject"])
+    client.post(url, {"preset": "distance", "reason": "anderhalf uur met de bus"})
+    entry = AuditEntry.objects.get(match=match, to_state=S.REJECTED)
+    assert entry.reason == "Te ver weg: anderhalf uur met de bus"
+    url = reverse("web:review_step", args=[other.pk, "reject"])
+    client.post(url, {"preset": "level"})
+    assert AuditEntry.objects.get(match=other, to_state=S.REJECTED).reason == "Niveau past niet"
+    third = _suggestion(world, title="Derde")
+    url = reverse("web:review_step", args=[third.pk, "reject"])
+    html = client.post(url, {"preset": "bogus"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Selecteer een geldige keuze" in html
+    assert Match.objects.get(pk=third.pk).state == S.SUGGESTED
 
 
 def test_batch_approve_reports_the_ones_that_wait_for_consent(client: Client, world: World) -> None:

@@ -21,3 +21,11 @@ def get_item(mapping: Any, key: Any) -> Any:
 def minutes(delta: Any) -> int:
     """A timedelta in whole minutes."""
     return int(delta.total_seconds() // 60) if delta else 0
+
+
+@register.simple_tag
+def reject_reason_choices() -> list[tuple[str, str]]:
+    """The preset reasons a reviewer picks from when rejecting."""
+    from matching.models import RejectReason
+
+    return list(RejectReason.choices)
