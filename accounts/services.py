@@ -433,12 +433,17 @@ def invitation_accept_existing(
     return membership_create(user=user, role=invitation.role, organisation=invitation.organisation)
 
 
-def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
+def _company_check(*, company: Organisation, coordinator: User) -> None:
+    """Only the region's coordinators verify or refuse, and only companies."""
     coordinator_check(
         user=coordinator, refusal=_("Only the region's coordinators verify companies.")
     )
     if company.kind != OrganisationKind.COMPANY:
         raise DomainError(_("Only companies are verified."))
+
+
+def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
+    _company_check(company=company, coordinator=coordinator)
     now = timezone.now()
     updated = Organisation.objects.filter(pk=company.pk, verified_at__isnull=True).update(
         verified_at=now, verified_by=coordinator, updated_at=now
@@ -452,11 +457,7 @@ def company_verify(*, company: Organisation, coordinator: User) -> Organisation:
 def company_refuse(*, company: Organisation, coordinator: User, reason: str) -> Organisation:
     """The coordinator refuses a company that asked to be verified, with a reason
     its members are e-mailed. It leaves the queue; its openings stay hidden."""
-    coordinator_check(
-        user=coordinator, refusal=_("Only the region's coordinators verify companies.")
-    )
-    if company.kind != OrganisationKind.COMPANY:
-        raise DomainError(_("Only companies are verified."))
+    _company_check(company=company, coordinator=coordinator)
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Say why this company is refused."), field="reason")

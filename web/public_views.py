@@ -32,9 +32,10 @@ def openings(request: HttpRequest) -> HttpResponse:
     search.form.fields.pop("company", None)
     # An invalid filter (a radius of -5, an unknown place) shows the form's
     # messages and no list, never every opening as if nothing was asked.
-    results = search.qs if search.is_valid() else queryset.none()
+    valid = search.is_valid()
+    results = search.qs if valid else queryset.none()
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    place = search.form.cleaned_data.get("place") if search.is_valid() else None
+    place = search.form.cleaned_data.get("place") if valid else None
     distances = (
         marketplace_selectors.distances_from(place=place, openings=page.object_list)
         if place is not None

@@ -28,14 +28,12 @@ TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
 def control_class(template_name: str, widget: dict[str, Any]) -> str:
     """The component class for one widget's template, or ""."""
     name = template_name.rsplit("/", 1)[-1]
-    if name in {"select.html"}:
+    if name == "select.html":
         return SELECT
     if name == "textarea.html":
         return TEXTAREA
-    if name in {"input.html", "input_option.html", "checkbox_option.html", "radio_option.html"} or (
-        name.endswith(".html") and widget.get("type")
-    ):
-        return INPUT_CLASSES.get(widget.get("type") or "", TEXTBOX)
+    if widget.get("type"):  # every <input>, an option of a choice group included
+        return INPUT_CLASSES.get(widget["type"], TEXTBOX)
     return ""
 
 

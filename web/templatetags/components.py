@@ -40,14 +40,17 @@ ALERT_ALIASES = {"success": "ok", "debug": "info"}
 STATUS_BADGES = {"neutral", "valid", "warning", "invalid", "active", "inactive"}
 
 
-def _attrs(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments as HTML attributes: ``hx_post`` becomes ``hx-post``;
-    None, False and "" are left out, True is a bare attribute. ``class`` is
-    not among them: the component adds it to its own classes (``extra``)."""
+def _html(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments as HTML attributes for a component's template: ``attrs``
+    (``hx_post`` becomes ``hx-post``; None, False and "" are left out, True is a
+    bare attribute) and ``extra``, the ``class`` the component adds to its own."""
     return {
-        key.replace("_", "-"): value
-        for key, value in attrs.items()
-        if key != "class" and value is not None and value is not False and value != ""
+        "attrs": {
+            key.replace("_", "-"): value
+            for key, value in attrs.items()
+            if key != "class" and value is not None and value is not False and value != ""
+        },
+        "extra": attrs.get("class", ""),
     }
 
 
@@ -75,8 +78,7 @@ def button(
             "hidden": hidden,
             "type": type,
             "classes": _variant(variant),
-            "attrs": _attrs(attrs),
-            "extra": attrs.get("class", ""),
+            **_html(attrs),
         },
     )
 
@@ -93,8 +95,7 @@ def button_link(
             "label": label,
             "hidden": hidden,
             "classes": BUTTON_LINK_VARIANTS.get(variant, BUTTON_LINK_VARIANTS["primary"]),
-            "attrs": _attrs(attrs),
-            "extra": attrs.get("class", ""),
+            **_html(attrs),
         },
     )
 
@@ -113,8 +114,7 @@ def datatable(
             "caption": caption,
             "caption_hidden": caption_hidden,
             "label": label,
-            "attrs": _attrs(attrs),
-            "extra": attrs.get("class", ""),
+            **_html(attrs),
         },
     )
 
@@ -129,8 +129,7 @@ def card(content: str, element: str = "div", **attrs: Any) -> str:
         {
             "content": content,
             "element": element,
-            "attrs": _attrs(attrs),
-            "extra": attrs.get("class", ""),
+            **_html(attrs),
         },
     )
 
@@ -147,8 +146,7 @@ def alert(content: str, type: str = "info", role: str = "", **attrs: Any) -> str
             "content": content,
             "type": kind,
             "role": role,
-            "attrs": _attrs(attrs),
-            "extra": attrs.get("class", ""),
+            **_html(attrs),
         },
     )
 
@@ -158,7 +156,10 @@ def button_group(content: str, **attrs: Any) -> str:
     """Buttons side by side, wrapping on a narrow screen."""
     return render_to_string(
         "components/button_group.html",
-        {"content": content, "attrs": _attrs(attrs), "extra": attrs.get("class", "")},
+        {
+            "content": content,
+            **_html(attrs),
+        },
     )
 
 
@@ -167,7 +168,11 @@ def badge(text: Any, **attrs: Any) -> str:
     """A data badge: a fact about a thing (type, level, place, distance)."""
     return render_to_string(
         "components/badge.html",
-        {"text": text, "status": "", "attrs": _attrs(attrs), "extra": attrs.get("class", "")},
+        {
+            "text": text,
+            "status": "",
+            **_html(attrs),
+        },
     )
 
 
@@ -178,7 +183,11 @@ def status_badge(text: Any, status: str = "neutral", **attrs: Any) -> str:
         raise template.TemplateSyntaxError(f"unknown status {status!r}")
     return render_to_string(
         "components/badge.html",
-        {"text": text, "status": status, "attrs": _attrs(attrs), "extra": attrs.get("class", "")},
+        {
+            "text": text,
+            "status": status,
+            **_html(attrs),
+        },
     )
 
 
