@@ -65,6 +65,7 @@ def _person(
     organisation: Organisation | None,
     date_of_birth: dt.date | None = None,
     is_staff: bool = False,
+    class_name: str = "",
 ) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -76,8 +77,17 @@ def _person(
             is_staff=is_staff,
             is_superuser=is_staff,
         )
-    Membership.objects.get_or_create(user=user, role=role, organisation=organisation)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, role=role, organisation=organisation
+    )
+    if class_name and membership.class_name != class_name:
+        membership.class_name = class_name
+        membership.save(update_fields=["class_name"])
     return user
+
+
+# The demo login students' classes, as a class list would say.
+DEMO_CLASSES = {"student@demo.maakmatch.nl": "EMM3A", "leerling@demo.maakmatch.nl": "3KB-A"}
 
 
 @transaction.atomic
@@ -155,6 +165,7 @@ def demo_accounts_create() -> list[tuple[str, str]]:
             organisation=organisation,
             date_of_birth=date_of_birth,
             is_staff=staff,
+            class_name=DEMO_CLASSES.get(email, ""),
         )
         where = organisation.name if organisation else "—"
         logins.append((email, f"{Role(role).label} · {where}" + (" · admin" if staff else "")))

@@ -372,6 +372,8 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # A student's class at the school, as the school's class list says ("ELT2A").
+    class_name = models.CharField(_("class"), max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, OrganisationKind, Role, User
@@ -121,6 +122,43 @@ def students_for_viewer(*, viewer: User) -> QuerySet[User]:
         memberships__role=Role.STUDENT, memberships__organisation__in=counselled
     )
     return (own | coached).filter(erased_at__isnull=True).distinct()
+
+
+def classes_for_counsellor(*, viewer: User) -> list[str]:
+    """The class names (from class lists) of the students this viewer counsels."""
+    return list(
+        class_memberships_of_viewer(viewer=viewer)
+        .exclude(class_name="")
+        .order_by("class_name")
+        .values_list("class_name", flat=True)
+        .distinct()
+    )
+
+
+def class_memberships_of_viewer(*, viewer: User) -> QuerySet[Membership]:
+    """Student memberships of the organisations the viewer counsels: where a
+    counselled student's class is written."""
+    return Membership.objects.filter(
+        role=Role.STUDENT,
+        organisation__in=organisations_for_user(user=viewer, role=Role.COUNSELLOR),
+    )
+
+
+def students_with_class(*, viewer: User) -> QuerySet[User]:
+    """The viewer's students, each with ``class_name``: their class at one of the
+    viewer's schools (empty when the class list did not say)."""
+    return students_for_viewer(viewer=viewer).annotate(
+        class_name=Coalesce(
+            Subquery(
+                class_memberships_of_viewer(viewer=viewer)
+                .filter(user=OuterRef("pk"))
+                .exclude(class_name="")
+                .order_by("class_name")
+                .values("class_name")[:1]
+            ),
+            Value(""),
+        )
+    )
 
 
 def user_can_view_student(*, viewer: User, student: User) -> bool:

@@ -90,13 +90,20 @@ def _password_check(password: str, user: User) -> None:
 
 
 def membership_create(
-    *, user: User, role: str, organisation: Organisation | None = None
+    *, user: User, role: str, organisation: Organisation | None = None, class_name: str = ""
 ) -> Membership:
-    """Give ``user`` a role; the organisation's kind must fit the role."""
+    """Give ``user`` a role; the organisation's kind must fit the role. A student's
+    class (from the school's class list) is kept, or updated on a membership that
+    exists."""
     existing = Membership.objects.filter(user=user, role=role, organisation=organisation).first()
     if existing is not None:
+        if class_name and existing.class_name != class_name:
+            existing.class_name = class_name
+            existing.save(update_fields=["class_name"])
         return existing
-    membership = Membership(user=user, role=role, organisation=organisation)
+    membership = Membership(
+        user=user, role=role, organisation=organisation, class_name=class_name.strip()
+    )
     try:
         membership.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -409,7 +416,12 @@ def invitation_accept_signup(
         email=email, full_name=full_name, password=password, date_of_birth=date_of_birth
     )
     _invitation_claim(invitation=invitation, user=user)
-    membership_create(user=user, role=invitation.role, organisation=invitation.organisation)
+    membership_create(
+        user=user,
+        role=invitation.role,
+        organisation=invitation.organisation,
+        class_name=invitation.class_name,
+    )
     return user
 
 
@@ -430,7 +442,12 @@ def invitation_accept_existing(
         user.date_of_birth = date_of_birth
         user.save(update_fields=["date_of_birth"])
     _invitation_claim(invitation=invitation, user=user)
-    return membership_create(user=user, role=invitation.role, organisation=invitation.organisation)
+    return membership_create(
+        user=user,
+        role=invitation.role,
+        organisation=invitation.organisation,
+        class_name=invitation.class_name,
+    )
 
 
 def _company_check(*, company: Organisation, coordinator: User) -> None:

@@ -477,6 +477,24 @@ def _openings_create(
     OpeningSkill.objects.bulk_create(links, batch_size=BATCH)
 
 
+# How a class is named at a VO school: year and stream ("3KB-A", "4H-B").
+VO_STREAMS = {E.VMBO: "KB", E.HAVO: "H", E.VWO: "V"}
+
+
+def demo_class_name(i: int, programme: str, level: str, school: Organisation | None) -> str:
+    """A believable class for a demo student at a school, empty otherwise: MBO
+    classes by the programme's initials and year ("EMM2A"), VO classes by year
+    and stream. Its own random stream, so the rest of the demo stays as it was."""
+    if school is None:
+        return ""
+    rng = random.Random(f"class-{i}")
+    letter = rng.choice("AB")
+    if level in VO_STREAMS:
+        return f"{rng.randint(2, 4)}{VO_STREAMS[level]}-{letter}"
+    initials = "".join(word[0] for word in programme.split()[:3]).upper()
+    return f"{initials}{rng.randint(1, 3)}{letter}"
+
+
 def _students_create(
     count: int, skills: dict[str, list[int]], region: list[Place], others: list[Place]
 ) -> None:
@@ -554,7 +572,7 @@ def _students_create(
                 experience=experience,
             )
         )
-        memberships.append((user, organisation))
+        memberships.append((user, organisation, demo_class_name(i, programme, level, school)))
         chosen = _pick_skills(rng, skills, categories, rng.randint(3, 8))
         profile_skills[email] = [
             (pk, rng.choices([1, 2, 3], weights=[5, 3, 1])[0]) for pk in chosen
@@ -565,7 +583,10 @@ def _students_create(
     for user in users:
         user.pk = ids[user.email]
     Membership.objects.bulk_create(
-        [Membership(user=u, organisation=o, role=Role.STUDENT) for u, o in memberships],
+        [
+            Membership(user=u, organisation=o, role=Role.STUDENT, class_name=klas)
+            for u, o, klas in memberships
+        ],
         batch_size=BATCH,
     )
     for profile in profiles:

@@ -8,8 +8,9 @@ runs at once, leaves the same rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.background import task_send
 from accounts.exceptions import InvalidState
@@ -506,26 +508,68 @@ def matching_backlog() -> dict[str, int]:
     }
 
 
+class Unplaced:
+    """Why the plan leaves a student without a place (the words, said lazily)."""
+
+    PLACED = gettext_lazy("Already placed.")
+    UNDER_WAY = gettext_lazy("On their way already: said yes, invited or accepted.")
+    NO_PROFILE = gettext_lazy("No profile yet, so no suggestions.")
+    PAUSED = gettext_lazy("Not open to suggestions (profile hidden).")
+    NO_SUGGESTIONS = gettext_lazy("No open suggestion to plan from.")
+    TAKEN = gettext_lazy("Their suggested places went to classmates with a better fit.")
+
+
 @dataclass
 class PlanRow:
     student: User
     match: Match | None  # the suggestion the plan proposes; None: no place for them
+    why: str = ""  # one of Unplaced when match is None
 
 
-def placement_plan(*, students: Sequence[User]) -> tuple[list[PlanRow], float]:
+@dataclass
+class PlanOpening:
+    opening: Opening
+    places_left: int
+    planned: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.places_left - self.planned, 0)
+
+
+@dataclass
+class Plan:
+    rows: list[PlanRow] = field(default_factory=list)
+    total: float = 0.0
+    openings: list[PlanOpening] = field(default_factory=list)
+
+    @property
+    def unplaced(self) -> list[PlanRow]:
+        return [row for row in self.rows if row.match is None]
+
+
+def placement_plan(*, students: Sequence[User]) -> Plan:
     """The best assignment of a group of students to open places, from the
     suggestions already stored for them (waiting or approved), under each
     opening's places left; a student goes unplaced rather than take a pair the
-    engine did not suggest. The engine's planner solves it (Hungarian method)."""
+    engine did not suggest. The engine's planner solves it (Hungarian method).
+
+    The plan says, for each opening, how many places are left after it, and for
+    each student left out, why."""
     # A student already placed, or on their way (said yes, invited, accepted),
     # is not planned again.
-    busy = Match.objects.filter(
-        profile__user__in=students,
-        state__in=[MatchState.STUDENT_YES, MatchState.INVITED, MatchState.ACCEPTED],
-    ).values("profile_id")
-    placed = Placement.objects.filter(
-        profile__user__in=students, status=PlacementStatus.CONFIRMED
-    ).values("profile_id")
+    busy = set(
+        Match.objects.filter(
+            profile__user__in=students,
+            state__in=[MatchState.STUDENT_YES, MatchState.INVITED, MatchState.ACCEPTED],
+        ).values_list("profile__user_id", flat=True)
+    )
+    placed = set(
+        Placement.objects.filter(
+            profile__user__in=students, status=PlacementStatus.CONFIRMED
+        ).values_list("profile__user_id", flat=True)
+    )
+    profiles = dict(Profile.objects.filter(user__in=students).values_list("user_id", "is_visible"))
     matches = list(
         Match.objects.filter(
             profile__user__in=students,
@@ -533,12 +577,26 @@ def placement_plan(*, students: Sequence[User]) -> tuple[list[PlanRow], float]:
             opening__status=OpeningStatus.OPEN,
             profile__user__is_active=True,
         )
-        .exclude(profile_id__in=busy)
-        .exclude(profile_id__in=placed)
+        .exclude(profile__user_id__in=busy | placed)
         .select_related("profile", "opening__company", "opening__place")
     )
+    with_matches = {m.profile.user_id for m in matches}
+
+    def why(student: User) -> str:
+        if student.pk in placed:
+            return Unplaced.PLACED
+        if student.pk in busy:
+            return Unplaced.UNDER_WAY
+        if student.pk not in profiles:
+            return Unplaced.NO_PROFILE
+        if not profiles[student.pk]:
+            return Unplaced.PAUSED
+        if student.pk not in with_matches:
+            return Unplaced.NO_SUGGESTIONS
+        return Unplaced.TAKEN
+
     if not matches:
-        return [PlanRow(student, None) for student in students], 0.0
+        return Plan(rows=[PlanRow(student, None, why(student)) for student in students])
     profile_ids = sorted({m.profile_id for m in matches})
     openings = {m.opening_id: m.opening for m in matches}
     opening_ids = sorted(openings)
@@ -559,6 +617,14 @@ def placement_plan(*, students: Sequence[User]) -> tuple[list[PlanRow], float]:
     rows = []
     for student in students:
         profile_id = profile_of.get(student.pk)
-        opening_id = plan.assignments.get(profile_id)
-        rows.append(PlanRow(student, by_pair.get((profile_id, opening_id))))
-    return rows, plan.total_score
+        match = by_pair.get((profile_id, plan.assignments.get(profile_id)))
+        rows.append(PlanRow(student, match, "" if match else why(student)))
+    planned = Counter(plan.assignments.values())
+    return Plan(
+        rows=rows,
+        total=plan.total_score,
+        openings=[
+            PlanOpening(openings[oid], openings[oid].places_left, planned[oid])
+            for oid in sorted(planned, key=lambda oid: (openings[oid].title, oid))
+        ],
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -316,17 +317,29 @@ def profile_write(
     return profile
 
 
-def matches_approve_batch(*, matches: QuerySet[Match], by: User) -> tuple[int, list[str]]:
-    """Approve several suggestions; each in its own transaction, so one that is
-    refused (consent missing, state moved on) does not undo the others.
+def _each(matches: QuerySet[Match], step: Callable[[Match], object]) -> tuple[int, list[str]]:
+    """Take one step on several suggestions, each in its own transaction, so one
+    that is refused (consent missing, state moved on) does not undo the others.
 
-    Returns how many were approved and, for the rest, why not."""
-    approved, refused = 0, []
+    Returns how many were done and, for the rest, why not."""
+    done, refused = 0, []
     for match in matches.select_related("profile__user", "opening"):
         try:
-            match_approve(match=match, by=by)
+            step(match)
         except DomainError as exc:
             refused.append(f"{match.profile.user.full_name}, {match.opening.title}: {exc.message}")
         else:
-            approved += 1
-    return approved, refused
+            done += 1
+    return done, refused
+
+
+def matches_approve_batch(*, matches: QuerySet[Match], by: User) -> tuple[int, list[str]]:
+    """Approve several suggestions; see ``_each``."""
+    return _each(matches, lambda match: match_approve(match=match, by=by))
+
+
+def matches_reject_batch(
+    *, matches: QuerySet[Match], by: User, reason: str
+) -> tuple[int, list[str]]:
+    """Reject several suggestions with one reason; see ``_each``."""
+    return _each(matches, lambda match: match_reject(match=match, by=by, reason=reason))

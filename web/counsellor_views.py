@@ -9,8 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,11 +25,14 @@ from audit.services import personal_data_viewed
 from matching import reports, workflow
 from matching import selectors as matching_selectors
 from matching import services as matching_services
+from matching.filters import ReviewQueueFilter
 from matching.models import Match, MatchState
-from web.forms import RejectForm
+from web.forms import PlannerGroupForm, RejectForm
 
 QUEUE_PAGE = 25
 ID_PATTERN = re.compile(r"[0-9]{1,9}")
+# A queue's filters, sent back with a batch form: only plain query characters.
+QUERY_PATTERN = re.compile(r"[A-Za-z0-9_=&%+.-]{0,500}")
 PLAN_STUDENTS_MAX = 200
 
 
@@ -52,18 +58,23 @@ def _review_card(match: Match) -> dict:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Suggestions waiting for a decision, best first."""
+    """Suggestions waiting for a decision: filtered, sorted, optionally grouped
+    per student, with the filters in the URL."""
     _reviewer_check(request)
-    page = Paginator(_queue(request), QUEUE_PAGE).get_page(request.GET.get("page"))
+    queue = ReviewQueueFilter(request.GET or None, queryset=_queue(request), viewer=request.user)
+    page = Paginator(queue.qs, QUEUE_PAGE).get_page(request.GET.get("page"))
     cards = matching_selectors.review_cards(matches=list(page.object_list))
     students = {card["match"].profile.user for card in cards}
     open_reports = list(reports.reports_for_viewer(viewer=request.user)[:50])
     students |= {r.match.profile.user for r in open_reports}
     personal_data_viewed(viewer=request.user, students=list(students), what="review queue")
     context = {
+        "queue": queue,
         "page": page,
         "cards": cards,
+        "grouped": queue.grouped,
         "reports": open_reports,
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "on_my_own": not selectors.user_has_role(user=request.user, role=Role.COUNSELLOR),
     }
     return render(request, "web/review_queue.html", context)
@@ -87,18 +98,35 @@ def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if ID_PATTERN.fullmatch(v)]
 
 
+def _form_error(form: RejectForm) -> str:
+    """The first thing wrong with a reject form, to say on the card or page."""
+    return [
+        *form.errors.get("preset", []),
+        *form.errors.get("reason", []),
+        *form.non_field_errors(),
+    ][0]
+
+
+def _batch_done(request: HttpRequest, done: int, refused: list[str], message: str) -> None:
+    messages.success(request, message % {"n": done})
+    for reason in refused:
+        messages.error(request, reason)
+
+
 def _approve_batch(request: HttpRequest, ids: list[int]) -> HttpResponse:
     approved, refused = workflow.matches_approve_batch(
         matches=_queue(request).filter(pk__in=ids), by=request.user
     )
-    messages.success(
-        request,
-        ngettext("%(n)s suggestion approved.", "%(n)s suggestions approved.", approved)
-        % {"n": approved},
-    )
-    for reason in refused:
-        messages.error(request, reason)
+    text = ngettext("%(n)s suggestion approved.", "%(n)s suggestions approved.", approved)
+    _batch_done(request, approved, refused, text)
     return redirect("web:review_queue")
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    """Back to the queue as it was filtered (the query string came with the form)."""
+    query = request.POST.get("query", "")
+    url = reverse("web:review_queue")
+    return redirect(f"{url}?{query}" if QUERY_PATTERN.fullmatch(query) and query else url)
 
 
 @login_required
@@ -133,11 +161,7 @@ def review_step(request: HttpRequest, match_id: int, step: str) -> HttpResponse:
     error = None
     form = RejectForm(request.POST) if step == "reject" else None
     if form is not None and not form.is_valid():
-        error = [
-            *form.errors.get("preset", []),
-            *form.errors.get("reason", []),
-            *form.non_field_errors(),
-        ][0]
+        error = _form_error(form)
     else:
         try:
             if step == "approve":
@@ -165,44 +189,103 @@ def review_step(request: HttpRequest, match_id: int, step: str) -> HttpResponse:
 @login_required
 @require_POST
 def review_batch(request: HttpRequest) -> HttpResponse:
-    """Approve every ticked suggestion."""
+    """Approve, or reject with one reason, every ticked suggestion."""
     _reviewer_check(request)
     ids = _ids(request.POST.getlist("match"))
     if not ids:
-        messages.error(request, _("Tick at least one suggestion to approve."))
-        return redirect("web:review_queue")
-    return _approve_batch(request, ids)
+        messages.error(request, _("Tick at least one suggestion."))
+        return _back_to_queue(request)
+    selection = _queue(request).filter(pk__in=ids)
+    if request.POST.get("action") == "reject":
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_error(form))
+            return _back_to_queue(request)
+        done, refused = workflow.matches_reject_batch(
+            matches=selection, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        text = ngettext("%(n)s suggestion rejected.", "%(n)s suggestions rejected.", done)
+    else:
+        done, refused = workflow.matches_approve_batch(matches=selection, by=request.user)
+        text = ngettext("%(n)s suggestion approved.", "%(n)s suggestions approved.", done)
+    _batch_done(request, done, refused, text)
+    return _back_to_queue(request)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def planner(request: HttpRequest) -> HttpResponse:
-    """Plan a group: tick students, see the best assignment to open places with
-    each pair's score, and approve the proposed suggestions as one batch."""
+    """Plan a class or a programme: pick the group, tick all or some of its
+    students, see the best assignment to open places with each pair's score,
+    the places left per opening and who stays unplaced and why; approve the
+    proposed suggestions as one batch."""
     if not selectors.user_has_role(user=request.user, role=Role.COUNSELLOR):
         raise PermissionDenied
-    students = selectors.students_for_viewer(viewer=request.user).exclude(pk=request.user.pk)
     if request.method == "POST":
         return _approve_batch(request, _ids(request.POST.getlist("match")))
-    chosen_ids = _ids(request.GET.getlist("student"))
-    chosen = list(students.filter(pk__in=chosen_ids).order_by("full_name")[:PLAN_STUDENTS_MAX])
-    rows, total = matching_services.placement_plan(students=chosen) if chosen else ([], 0.0)
+    students = selectors.students_with_class(viewer=request.user).exclude(pk=request.user.pk)
+    asked = "klas" in request.GET or "programme" in request.GET
+    group = PlannerGroupForm(
+        request.GET if asked else None,
+        classes=selectors.classes_for_counsellor(viewer=request.user),
+        programmes=_programmes(students),
+    )
+    in_group = students.none()
+    if group.is_valid() and (group.cleaned_data["klas"] or group.cleaned_data["programme"]):
+        in_group = students
+        if group.cleaned_data["klas"]:
+            in_group = in_group.filter(class_name=group.cleaned_data["klas"])
+        if group.cleaned_data["programme"]:
+            in_group = in_group.filter(profile__programme=group.cleaned_data["programme"])
+    elif request.GET.getlist("student"):
+        in_group = students  # a link that names students (a plan shared before)
+    in_group = list(
+        in_group.select_related("profile").order_by("full_name", "pk")[:PLAN_STUDENTS_MAX]
+    )
+    if request.GET.get("whole"):
+        chosen = in_group
+    else:
+        ticked = set(_ids(request.GET.getlist("student")))
+        chosen = [s for s in in_group if s.pk in ticked]
+    plan = matching_services.placement_plan(students=chosen) if chosen else None
     if chosen:
         personal_data_viewed(viewer=request.user, students=chosen, what="placement plan")
+    # Names shared by two of the counsellor's students, in this group or not.
+    shared = set(
+        students.order_by()
+        .annotate(name=Lower("full_name"))
+        .values_list("name", flat=True)
+        .annotate(n=Count("pk", distinct=True))
+        .filter(n__gt=1)
+    )
     context = {
-        "students": students.order_by("full_name"),
+        "group": group,
+        "students": [{"user": s, "duplicate": s.full_name.lower() in shared} for s in in_group],
         "chosen": {s.pk for s in chosen},
+        "plan": plan,
         "rows": [
             {
                 "student": row.student,
                 "match": row.match,
+                "why": row.why,
                 "words": matching_selectors.score_words(row.match.score) if row.match else "",
             }
-            for row in rows
+            for row in (plan.rows if plan else [])
         ],
-        "total": total,
         "approvable": [
-            r.match.pk for r in rows if r.match and r.match.state == MatchState.SUGGESTED
+            r.match.pk
+            for r in (plan.rows if plan else [])
+            if r.match and r.match.state == MatchState.SUGGESTED
         ],
     }
     return render(request, "web/planner.html", context)
+
+
+def _programmes(students: QuerySet) -> list[str]:
+    return list(
+        students.exclude(profile__programme="")
+        .exclude(profile__isnull=True)
+        .order_by("profile__programme")
+        .values_list("profile__programme", flat=True)
+        .distinct()
+    )

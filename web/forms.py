@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
@@ -354,6 +355,28 @@ class PlacementForm(forms.Form):
 
     def clean(self) -> dict:
         return _dates_in_order(self, super().clean(), "start_date", "end_date")
+
+
+class PlannerGroupForm(forms.Form):
+    """The group a counsellor plans: a class from the class lists, a programme,
+    or both. The choices are the counsellor's own students' only."""
+
+    klas = forms.ChoiceField(label=_("Class"), required=False)
+    programme = forms.ChoiceField(label=_("Programme"), required=False)
+
+    def __init__(self, *args: Any, classes: list[str], programmes: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["klas"].choices = [("", _("All classes")), *((c, c) for c in classes)]
+        self.fields["programme"].choices = [
+            ("", _("All programmes")),
+            *((p, p) for p in programmes),
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.is_bound and not self.errors and not (data.get("klas") or data.get("programme")):
+            raise forms.ValidationError(_("Pick a class or a programme."))
+        return data
 
 
 class RejectForm(forms.Form):

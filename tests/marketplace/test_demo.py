@@ -147,3 +147,16 @@ def test_seed_demo_keeps_the_first_verification_time(demo: None) -> None:
     company = Organisation.objects.get(slug="metaalwerk-de-linge")
     call_command("seed_demo", force=True, without_suggestions=True, stdout=io.StringIO())
     assert Organisation.objects.get(pk=company.pk).verified_at == company.verified_at
+
+
+def test_demo_school_students_are_in_classes(demo: None) -> None:
+    at_school = Membership.objects.filter(
+        role="student", organisation__kind=OrganisationKind.SCHOOL
+    )
+    assert at_school.count() > 100
+    assert not at_school.filter(class_name="").exists()
+    classes = set(at_school.values_list("class_name", flat=True))
+    assert 10 < len(classes) < at_school.count() / 3  # real classes: several students each
+    assert at_school.get(user__email="student@demo.maakmatch.nl").class_name == "EMM3A"
+    # Career changers without a school have no class.
+    assert not Membership.objects.filter(organisation__isnull=True).exclude(class_name="").exists()

@@ -176,7 +176,7 @@ def test_the_planner_with_nothing_to_plan_and_odd_ids(client: Client, world: Wor
     client.force_login(world.dirk)
     response = client.get(reverse("web:planner"), {"student": [world.sam.pk, "²", "9" * 30]})
     assert response.status_code == 200
-    assert "Geen plaats in dit plan" in response.content.decode()
+    assert "Niet geplaatst: Nog geen profiel" in response.content.decode()
     response = client.post(reverse("web:review_batch"), {"match": ["²", "9" * 30]})
     assert response.status_code == 302
 
@@ -192,6 +192,7 @@ def test_the_planner_leaves_out_a_student_already_on_their_way(
     client.force_login(world.dirk)
     html = client.get(reverse("web:planner"), {"student": [world.sam.pk]}).content.decode()
     assert "Tweede keus" not in html
+    assert "Al onderweg" in html
     assert waiting.pk
 
 
