@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -277,3 +279,73 @@ class SuggestionReport(models.Model):
 
     def __str__(self) -> str:
         return f"report on {self.match_id}"
+
+
+INTERVIEW_SLOTS_MAX = 3
+
+
+class Interview(models.Model):
+    """A company's invitation to talk: its message, up to three proposed slots,
+    the one the student chose, or the student's request for another time.
+
+    One calendar event per interview (``uid``); ``sequence`` counts its changes,
+    so a calendar replaces the event instead of adding a second one."""
+
+    match = models.OneToOneField(
+        Match, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="interview"
+    )
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    other_time_asked_at = models.DateTimeField(_("another time asked at"), null=True, blank=True)
+    other_time_note = models.CharField(_("note with the request"), max_length=500, blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+
+    def __str__(self) -> str:
+        return f"interview for match {self.match_id}"
+
+    @property
+    def chosen(self) -> InterviewSlot | None:
+        return next((s for s in self.slots.all() if s.chosen_at and not s.cancelled_at), None)
+
+    @property
+    def open_slots(self) -> list[InterviewSlot]:
+        return [s for s in self.slots.all() if not s.cancelled_at and not s.chosen_at]
+
+
+class InterviewSlot(models.Model):
+    """A proposed time (and place or video link) for an interview."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("place or video link"), max_length=300)
+    chosen_at = models.DateTimeField(_("chosen at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("interview slot")
+        verbose_name_plural = _("interview slots")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(location=""), name="slot_location_required"),
+            # At most one chosen slot per interview that still stands.
+            models.UniqueConstraint(
+                fields=["interview"],
+                condition=Q(chosen_at__isnull=False, cancelled_at__isnull=True),
+                name="slot_one_chosen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} ({self.location})"

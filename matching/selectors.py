@@ -38,7 +38,14 @@ from marketplace.models import (
     Skill,
 )
 from marketplace.selectors import openings_of_member
-from matching.models import FORWARDED_STATES, REVEALED_STATES, Match, MatchState, Stretch
+from matching.models import (
+    FORWARDED_STATES,
+    REVEALED_STATES,
+    Interview,
+    Match,
+    MatchState,
+    Stretch,
+)
 from matching.rules import match_block_reason
 
 # How a score is said in words to students: (lowest score, label), best first. Set
@@ -130,13 +137,23 @@ def _skill_namer(explanations: Sequence[dict[str, Any]]) -> Callable[[dict[str, 
     return named
 
 
+def interviews_by_match(*, match_ids: Sequence[int]) -> dict[int, Interview]:
+    """The interviews of these suggestions with their times (two queries)."""
+    return {
+        i.match_id: i
+        for i in Interview.objects.filter(match_id__in=list(match_ids)).prefetch_related("slots")
+    }
+
+
 def suggestion_cards(*, student: User) -> list[dict[str, Any]]:
     """The student's suggestions, ready for their page: the score in words, the
-    matched and missing skills by name, the distance. Three queries."""
+    matched and missing skills by name, the distance, the interview. Five queries."""
     matches = list(suggestions_for_student(student=student))
     named = _skill_namer([m.explanation for m in matches])
+    interviews = interviews_by_match(match_ids=[m.pk for m in matches])
     return [
         {
+            "interview": interviews.get(m.pk),
             "match": m,
             "words": score_words(m.score),
             **named(m.explanation),
@@ -615,7 +632,9 @@ def candidate_cards(*, opening: Opening, viewer: User) -> list[dict[str, Any]]:
     named = _skill_namer([c["explanation"] for c in candidates])
     states = dict(MatchState.choices)
     levels = dict(EducationLevel.choices)
+    interviews = interviews_by_match(match_ids=[m.pk for m in matches])
     for c in candidates:
+        c["interview"] = interviews.get(c["match"])
         c["words"] = score_words(c["score"])
         c["state_label"] = states[c["state"]]
         c["education_level_label"] = levels.get(c["education_level"], "")
@@ -701,6 +720,43 @@ def company_todo(*, viewer: User) -> list[dict[str, Any]]:
     return [
         {"slug": r["opening__slug"], "title": r["opening__title"], "count": r["n"]} for r in rows
     ]
+
+
+# An opening's pipeline, in the order a candidate moves: (stage, states, words).
+PIPELINE_STAGES = [
+    ("counsellor", (MatchState.SUGGESTED,), gettext_lazy("waiting for the counsellor")),
+    ("student", (MatchState.APPROVED,), gettext_lazy("waiting for the student")),
+    ("company", (MatchState.STUDENT_YES,), gettext_lazy("waiting for you")),
+    ("invited", (MatchState.INVITED,), gettext_lazy("invited")),
+    ("accepted", (MatchState.ACCEPTED,), gettext_lazy("accepted, to confirm")),
+    ("placed", (MatchState.PLACED,), gettext_lazy("placed")),
+]
+
+
+def opening_pipelines(*, openings: Sequence[Opening], viewer: User) -> dict[int, list[dict]]:
+    """Per opening of the viewer's companies, how many candidates stand at each
+    stage, including those a counsellor has not yet checked (counted, never
+    shown). One query, whatever the number of openings or candidates."""
+    own = set(openings_of_member(viewer=viewer).values_list("pk", flat=True))
+    ids = [o.pk for o in openings if o.pk in own]
+    counts: dict[tuple[int, str], int] = {
+        (row["opening_id"], row["state"]): row["n"]
+        for row in Match.objects.filter(opening_id__in=ids, profile__user__is_active=True)
+        .values("opening_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return {
+        opening_id: [
+            {
+                "stage": stage,
+                "label": str(label),
+                "count": sum(counts.get((opening_id, state), 0) for state in states),
+            }
+            for stage, states, label in PIPELINE_STAGES
+        ]
+        for opening_id in ids
+    }
 
 
 def reviewer_counts(*, viewer: User) -> dict[str, int]:

@@ -48,6 +48,7 @@ TEMPLATE_KIND = {
     "withdrawn": "updates",
     "report": "updates",
     "company_refused": "updates",
+    "interview": "updates",
     "suggestions_digest": "digest",
     "review_digest": "digest",
 }
@@ -191,6 +192,7 @@ def match_event_send(*, match_id: int, event: str, user_id: int) -> bool:
             profile_id=match.profile_id, company_id=match.opening.company_id
         ),
         "reason": _last_reason(match),
+        "slots": _interview_slots(match) if event == "invited" else [],
     }
     try:
         email_render(template=event, user=user, context=context).send()
@@ -205,6 +207,14 @@ def match_event_notify(*, match_id: int, event: str) -> int:
     (The worker fans out one task per recipient instead.)"""
     recipients = match_event_recipients(match_id=match_id, event=event)
     return sum(match_event_send(match_id=match_id, event=event, user_id=u) for u in recipients)
+
+
+def _interview_slots(match: Match) -> list[Any]:
+    """The times an invitation proposes, if it came with an interview."""
+    from matching.models import Interview
+
+    interview = Interview.objects.filter(match=match).first()
+    return interview.open_slots if interview else []
 
 
 def _last_reason(match: Match) -> str:
@@ -371,5 +381,129 @@ def company_refused_notify(*, company_id: int) -> int:
             user=user,
             context={"company": company, "reason": company.refusal_reason},
         ).send()
+        sent += 1
+    return sent
+
+
+# Interview e-mails: who gets each, and whether a calendar file goes with it.
+INTERVIEW_TO_STUDENT = frozenset({"proposed", "chosen", "moved", "cancelled"})
+INTERVIEW_TO_COMPANY = frozenset({"other_time", "chosen", "moved", "cancelled"})
+INTERVIEW_CALENDAR = frozenset({"chosen", "moved", "cancelled"})
+
+
+def _interview_slot_current(interview: Any, event: str, slot_id: int | None) -> Any:
+    """The slot the e-mail is about, if the event still holds (a stale one is not
+    sent: a time moved again, or chosen and then cancelled, sends only the last)."""
+    from matching.models import InterviewSlot
+
+    if event not in INTERVIEW_CALENDAR:
+        return None
+    slot = InterviewSlot.objects.filter(pk=slot_id, interview=interview).first()
+    if slot is None or slot.chosen_at is None:
+        return False
+    return slot if (slot.cancelled_at is not None) == (event == "cancelled") else False
+
+
+def interview_calendar_file(
+    *, interview: Any, slot: Any, for_company: bool, cancel: bool = False
+) -> bytes:
+    """The interview's .ics for one side, titled in the active language."""
+    from notifications.calendar import interview_ics
+
+    match = interview.match
+    if for_company:
+        summary = _("Interview with %(who)s: %(title)s") % {
+            "who": match.profile.user.full_name,
+            "title": match.opening.title,
+        }
+    else:
+        summary = _("Interview: %(title)s at %(company)s") % {
+            "title": match.opening.title,
+            "company": match.opening.company.name,
+        }
+    return interview_ics(
+        interview=interview,
+        slot=slot,
+        summary=summary,
+        description=interview.message,
+        cancel=cancel,
+    )
+
+
+def interview_notify(*, interview_id: int, event: str, slot_id: int | None = None) -> int:
+    """E-mail both sides of an interview what changed; a chosen, moved or cancelled
+    time carries the .ics file that puts it in (or takes it out of) a calendar."""
+    from matching.models import Interview
+
+    interview = (
+        Interview.objects.select_related(
+            "match__profile__user", "match__opening__company", "match__opening__place"
+        )
+        .filter(pk=interview_id)
+        .first()
+    )
+    if interview is None:
+        return 0
+    slot = _interview_slot_current(interview, event, slot_id)
+    if slot is False:
+        return 0
+    match = interview.match
+    student = match.profile.user
+    recipients = []
+    if event in INTERVIEW_TO_STUDENT:
+        recipients.append((student, False))
+    if event in INTERVIEW_TO_COMPANY:
+        members = User.objects.filter(
+            memberships__role=Role.COMPANY_MEMBER,
+            memberships__organisation_id=match.opening.company_id,
+        ).distinct()
+        recipients += [(member, True) for member in members]
+    revealed = match.state in (MatchState.ACCEPTED, MatchState.PLACED)
+    sent = 0
+    for user, for_company in recipients:
+        if not _wants(user, "updates"):
+            continue
+        with translation.override(user.language):
+            who = (
+                student.full_name
+                if revealed
+                else candidate_pseudonym(
+                    profile_id=match.profile_id, company_id=match.opening.company_id
+                )
+            )
+            context = {
+                "event": event,
+                "interview": interview,
+                "opening": match.opening,
+                "company": match.opening.company,
+                "for_company": for_company,
+                "who": who,
+                "slot": slot,
+                "slots": interview.open_slots,
+                "url": _absolute(
+                    reverse("web:opening_candidates", args=[match.opening.slug])
+                    if for_company
+                    else reverse("web:my_suggestions")
+                ),
+            }
+            message = email_render(template="interview", user=user, context=context)
+            if slot:
+                ics = interview_calendar_file(
+                    interview=interview,
+                    slot=slot,
+                    for_company=for_company,
+                    cancel=event == "cancelled",
+                )
+                method = "CANCEL" if event == "cancelled" else "REQUEST"
+                message.attach(
+                    "interview.ics", ics, f"text/calendar; method={method}; charset=utf-8"
+                )
+        try:
+            message.send()
+        except RECIPIENT_REFUSED:
+            logger.warning(
+                "The mail server refused %s's address; interview email dropped.", user.pk
+            )
+            continue
         sent += 1
     return sent

@@ -19,12 +19,13 @@ from accounts.models import Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.models import SKILL_LEVEL_MIN, Importance, Opening
+from matching import interviews, workflow
 from matching import selectors as matching_selectors
-from matching import workflow
+from matching.models import INTERVIEW_SLOTS_MAX
 from web import skill_views
 from web.forms import (
     CompanyForm,
-    InviteForm,
+    InterviewTimesForm,
     OpeningForm,
     OpeningSkillRows,
     PlacementForm,
@@ -55,7 +56,11 @@ def company_openings(request: HttpRequest) -> HttpResponse:
     companies = _companies(request)
     openings = list(marketplace_selectors.openings_of_member(viewer=request.user))
     counts = matching_selectors.candidate_counts(opening_ids=[o.pk for o in openings])
-    rows = [{"opening": o, "candidates": counts.get(o.pk, 0)} for o in openings]
+    pipelines = matching_selectors.opening_pipelines(openings=openings, viewer=request.user)
+    rows = [
+        {"opening": o, "candidates": counts.get(o.pk, 0), "pipeline": pipelines.get(o.pk, [])}
+        for o in openings
+    ]
     return render(request, "web/company_openings.html", {"companies": companies, "rows": rows})
 
 
@@ -194,10 +199,13 @@ def opening_candidates(request: HttpRequest, slug: str) -> HttpResponse:
     """The candidates forwarded to one opening, anonymised until they accept."""
     opening = _own_opening(request, slug)
     candidates = matching_selectors.candidate_cards(opening=opening, viewer=request.user)
+    pipelines = matching_selectors.opening_pipelines(openings=[opening], viewer=request.user)
     context = {
         "opening": opening,
+        "pipeline": pipelines.get(opening.pk, []),
         "candidates": candidates,
-        "invite_form": InviteForm(),
+        "slot_rows": range(1, INTERVIEW_SLOTS_MAX + 1),
+        "one_row": range(1, 2),
         "placement_form": PlacementForm(initial={"start_date": opening.start_date}),
     }
     return render(request, "web/opening_candidates.html", context)
@@ -214,13 +222,67 @@ def candidate_step(request: HttpRequest, slug: str, match_id: int, step: str) ->
     pseudonym = matching_selectors.candidate_pseudonym(
         profile_id=match.profile_id, company_id=opening.company_id
     )
-    forms_by_step = {"invite": InviteForm, "place": PlacementForm}
+    forms_by_step = {
+        "invite": InterviewTimesForm,
+        "propose": InterviewTimesForm,
+        "move": lambda data: InterviewTimesForm(data, rows=1),
+        "place": PlacementForm,
+    }
     form = forms_by_step[step](request.POST) if step in forms_by_step else None
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect("web:opening_candidates", slug=opening.slug)
+    try:
+        if step == "invite" and form.cleaned_data["slots"]:
+            interviews.interview_propose(
+                match=match,
+                by=request.user,
+                message=form.cleaned_data["message"],
+                slots=form.cleaned_data["slots"],
+            )
+            done = _("%(who)s is invited, with the times you proposed.")
+        elif step == "invite":
+            workflow.match_invite(
+                match=match, by=request.user, message=form.cleaned_data["message"]
+            )
+            done = _("%(who)s is invited.")
+        elif step == "propose":
+            interviews.interview_propose(
+                match=match,
+                by=request.user,
+                message=form.cleaned_data["message"],
+                slots=form.cleaned_data["slots"],
+            )
+            done = _("New times are proposed to %(who)s.")
+        elif step == "move" and form.cleaned_data["slots"]:
+            interviews.interview_move(
+                interview=interviews.interview_of(match=match),
+                by=request.user,
+                slot=form.cleaned_data["slots"][0],
+            )
+            done = _("The interview with %(who)s is moved; both calendars get the update.")
+        elif step == "move":
+            raise DomainError(_("Fill in the new date, times and place."))
+        elif step == "cancel_interview":
+            interviews.interview_cancel(
+                interview=interviews.interview_of(match=match), by=request.user
+            )
+            done = _("The interview with %(who)s is cancelled.")
+        elif step == "decline":
+            workflow.match_decline(match=match, by=request.user)
+            done = _("%(who)s is declined.")
+        elif step == "place":
+            workflow.match_place(match=match, by=request.user, **form.cleaned_data)
+            done = _("The placement of %(who)s is confirmed.")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done % {"who": pseudonym})
+    return redirect("web:opening_candidates", slug=opening.slug)
     try:
         if step == "invite":
             workflow.match_invite(match=match, by=request.user, **form.cleaned_data)

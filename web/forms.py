@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -29,7 +31,8 @@ from marketplace.models import (
     Place,
     Skill,
 )
-from matching.models import RejectReason
+from matching.interviews import SlotInput
+from matching.models import INTERVIEW_SLOTS_MAX, RejectReason
 
 # Row ids from a form are checked for shape before any query: a 40-digit number
 # would overflow the database's integer (an error, not "no such choice").
@@ -340,13 +343,70 @@ class CompanyForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class _TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+class InterviewTimesForm(forms.Form):
+    """Up to three interview times (date, from, until, place or video link) and,
+    when inviting, a message. Rows left empty are skipped; a half-filled row is
+    an error on that row. Times are Dutch local time."""
+
     message = forms.CharField(
         label=_("Message to the candidate"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args: Any, rows: int = INTERVIEW_SLOTS_MAX, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for n in range(1, rows + 1):
+            self.fields[f"slot{n}_date"] = forms.DateField(
+                label=_("Date"), required=False, widget=_DateInput()
+            )
+            self.fields[f"slot{n}_start"] = forms.TimeField(
+                label=_("From"), required=False, widget=_TimeInput()
+            )
+            self.fields[f"slot{n}_end"] = forms.TimeField(
+                label=_("Until"), required=False, widget=_TimeInput()
+            )
+            self.fields[f"slot{n}_location"] = forms.CharField(
+                label=_("Place or video link"), max_length=300, required=False
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        slots = []
+        for n in range(1, self.rows + 1):
+            values = [data.get(f"slot{n}_{part}") for part in ("date", "start", "end", "location")]
+            if not any(values):
+                continue
+            if not all(values):
+                raise forms.ValidationError(
+                    _("Fill in the date, both times and the place of time %(n)s.") % {"n": n}
+                )
+            day, start, end, location = values
+            slots.append(
+                SlotInput(
+                    starts_at=timezone.make_aware(dt.datetime.combine(day, start)),
+                    ends_at=timezone.make_aware(dt.datetime.combine(day, end)),
+                    location=location,
+                )
+            )
+        data["slots"] = slots
+        return data
+
+    def slot_rows(self) -> list[list[forms.BoundField]]:
+        """The fields of each row, for a template that lays them out per time."""
+        return [
+            [self[f"slot{n}_{part}"] for part in ("date", "start", "end", "location")]
+            for n in range(1, self.rows + 1)
+        ]
 
 
 class PlacementForm(forms.Form):

@@ -4,6 +4,7 @@ from web import (
     company_views,
     counsellor_views,
     import_views,
+    interview_views,
     kpi_views,
     public_views,
     skill_views,
@@ -92,6 +93,16 @@ urlpatterns = [
         "student/suggestions/<id:match_id>/report/",
         views.my_suggestion_report,
         name="my_suggestion_report",
+    ),
+    path(
+        "student/suggestions/<id:match_id>/interview/<str:step>/",
+        interview_views.interview_step,
+        name="interview_step",
+    ),
+    path(
+        "interviews/<id:match_id>/interview.ics",
+        interview_views.interview_calendar,
+        name="interview_calendar",
     ),
     path(
         "student/suggestions/<id:match_id>/<str:answer>/",

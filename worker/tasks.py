@@ -175,3 +175,9 @@ def notify_report(report_id: int) -> int:
 def notify_company_refused(company_id: int) -> int:
     """The coordinator refused a company: its members hear why."""
     return notifications.company_refused_notify(company_id=company_id)
+
+
+@shared_task(name="worker.notify_interview", **NOTIFY_RETRY)
+def notify_interview(interview_id: int, event: str, slot_id: int | None = None) -> int:
+    """An interview changed: both sides hear of it, with a calendar file."""
+    return notifications.interview_notify(interview_id=interview_id, event=event, slot_id=slot_id)
