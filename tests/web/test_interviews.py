@@ -273,10 +273,8 @@ def test_the_pipeline_counts_every_stage_including_the_counsellors(
         (1, "wacht op jou"),
         (1, "geplaatst"),
     ):
-        assert (
-            f'<span class="mm-pipeline__count">{count}</span> <span class="mm-pipeline__label">{words}'
-            in pipeline
-        )
+        count_html = f'<span class="mm-pipeline__count">{count}</span>'
+        assert f'{count_html} <span class="mm-pipeline__label">{words}' in pipeline
     html = client.get(reverse("web:company_openings")).content.decode()
     assert "wacht op de decaan" in html
     # Another company sees no pipeline of this opening, on either page.
