@@ -6,12 +6,22 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from marketplace.models import Opening, OpeningStatus, Place, Profile, ProfileSkill, Skill
+from marketplace.models import (
+    Opening,
+    OpeningStatus,
+    Place,
+    Placement,
+    PlacementStatus,
+    Profile,
+    ProfileSkill,
+    Skill,
+)
 from matching.engine.geo import haversine_km
 from matching.engine.skill_finder import SkillFinder
 
@@ -232,4 +242,28 @@ def profile_skill_count() -> Subquery:
             .values("n")[:1]
         ),
         0,
+    )
+
+
+def placed_now_subquery() -> Exists:
+    """For a Profile query: whether the profile has a confirmed placement that has
+    not ended (no end date, or ending today or later). Such a student is paused
+    for new suggestions."""
+    today = timezone.localdate()
+    return Exists(
+        Placement.objects.filter(profile=OuterRef("pk"), status=PlacementStatus.CONFIRMED).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today)
+        )
+    )
+
+
+def placement_pausing(*, student: User) -> Placement | None:
+    """The confirmed placement that pauses this student's suggestions, if any."""
+    today = timezone.localdate()
+    return (
+        Placement.objects.filter(profile__user=student, status=PlacementStatus.CONFIRMED)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("opening", "company")
+        .order_by("-confirmed_at")
+        .first()
     )

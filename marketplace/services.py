@@ -318,6 +318,7 @@ def placement_record(
         update_fields=["places_filled", "status", "closed_reason", "closed_at", "updated_at"]
     )
     matching_request(Opening, opening.pk, "worker.match_opening")
+    _placement_changed(profile.pk)
     return placement, full
 
 
@@ -352,7 +353,17 @@ def placement_cancel_record(*, placement: Placement, by: User, reason: str) -> b
         fields += ["status", "closed_reason", "closed_at", "expires_at"]
     opening.save(update_fields=fields)
     matching_request(Opening, opening.pk, "worker.match_opening")
+    if placement.profile_id is not None:
+        _placement_changed(placement.profile_id)
     return reopened
+
+
+def _placement_changed(profile_id: int) -> None:
+    """A placement pauses its student for new suggestions (or, cancelled, no
+    longer does): the profile's version moves on, so every matcher (the warm
+    index too) reads it afresh, and it is rematched."""
+    Profile.objects.filter(pk=profile_id).update(updated_at=timezone.now())
+    matching_request(Profile, profile_id, "worker.match_profile")
 
 
 # --- Writes on behalf of people (the API and the pages) -------------------------

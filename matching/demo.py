@@ -4,25 +4,27 @@ show the product at once.
 
 Deterministic and idempotent. Each suggestion's fate follows from a hash of
 its student's e-mail address and its opening's slug, never from ids or the
-clock, and a step is taken only from the state before it: a second run finds
-nothing left to do. Nobody's own decisions are ever undone.
+clock (only the dates of proposed interview times follow today's date), and a
+step is taken only from the state before it: a second run finds nothing left
+to do. Nobody's own decisions are ever undone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.exceptions import DomainError
 from accounts.models import Membership, Role, User
 from marketplace.models import OpeningStatus
-from matching import pipeline, workflow
-from matching.models import Match, MatchState, RejectReason
+from matching import interviews, pipeline, workflow
+from matching.models import InterviewSlot, Match, MatchState, RejectReason
 
 S = MatchState
 DEMO_COMPANY = "metaalwerk-de-linge"
@@ -34,6 +36,8 @@ INVITE_MESSAGE = (
     "Leuk dat je interesse hebt! Kom je een keer langs in onze werkplaats in Woerden? "
     "Dan laten we je zien wat je bij ons gaat doen."
 )
+INTERVIEW_PLACE = "Werkplaats Metaalwerk De Linge, Woerden"
+INTERVIEW_VIDEO = "https://video.example.nl/metaalwerk-de-linge"
 # The demo logins' own suggestions: the first three are approved, the rest wait.
 LOGINS = {
     "student@demo.maakmatch.nl",
@@ -168,28 +172,43 @@ def _company(walk: DemoWalk) -> None:
             invited = _step(
                 walk,
                 "invited",
-                workflow.match_invite,
+                interviews.interview_propose,
                 match=match,
                 by=member,
                 message=INVITE_MESSAGE,
+                slots=_interview_times(match),
             )
             if not invited:
                 continue
         if goal in (S.ACCEPTED, S.PLACED) and match.state == S.INVITED:
-            accepted = _step(
-                walk,
-                "accepted",
-                workflow.match_invitation_answer,
-                match=match,
-                by=student,
-                accept=True,
+            # The student picks the first time offered, which accepts.
+            slot = InterviewSlot.objects.filter(
+                interview__match=match, chosen_at__isnull=True, cancelled_at__isnull=True
+            ).first()
+            accepted = slot is not None and _step(
+                walk, "accepted", interviews.interview_choose, slot=slot, by=student
             )
             if not accepted:
                 continue
+            match.refresh_from_db()
         if goal == S.PLACED and match.state == S.ACCEPTED:
             match.opening.refresh_from_db()
             if match.opening.places_left > 1:
                 _step(walk, "placed", workflow.match_place, match=match, by=member)
+
+
+def _interview_times(match: Match) -> list[interviews.SlotInput]:
+    """Two times to talk, a week or two ahead (the one thing the clock decides):
+    at the workshop, or by video."""
+    day = timezone.localdate() + dt.timedelta(days=7 + _hash(match) % 7)
+
+    def at(hour: int, minute: int) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+    return [
+        interviews.SlotInput(at(10, 0), at(10, 45), INTERVIEW_PLACE),
+        interviews.SlotInput(at(14, 30), at(15, 15), INTERVIEW_VIDEO),
+    ]
 
 
 def demo_suggestions_walk() -> DemoWalk:
@@ -205,4 +224,16 @@ def demo_suggestions_walk() -> DemoWalk:
     _review(walk, reviewers)
     _answer(walk)
     _company(walk)
+    _flagged_match()
     return walk
+
+
+def _flagged_match() -> None:
+    """Do here what the worker does next: rematch what the walk's steps flagged
+    (a placement pauses its student and takes a place of its opening), so the
+    demo is at rest and a second run finds nothing to do."""
+    openings, profiles = pipeline.matching_stale(older_than=dt.timedelta(0))
+    for pk in openings:
+        pipeline.opening_match(opening_id=pk)
+    for pk in profiles:
+        pipeline.profile_match(profile_id=pk)

@@ -72,4 +72,5 @@ def report_handle(*, report: SuggestionReport, by: User) -> SuggestionReport:
     if not updated:
         raise InvalidState(_("This report has already been handled."))
     report.refresh_from_db()
+    task_send_on_commit("worker.notify_report_handled", report.pk)
     return report

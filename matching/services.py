@@ -99,8 +99,14 @@ def openings_for_matching(*, open_only: bool = True) -> QuerySet[Opening]:
 
 
 def profiles_for_matching() -> QuerySet[Profile]:
-    return Profile.objects.select_related("place", "user").prefetch_related(
-        Prefetch("profile_skills", queryset=ProfileSkill.objects.select_related("skill"))
+    """Profiles as the engine reads them, each with ``is_placed``: a confirmed
+    placement that has not ended pauses new suggestions."""
+    return (
+        Profile.objects.select_related("place", "user")
+        .annotate(is_placed=market_selectors.placed_now_subquery())
+        .prefetch_related(
+            Prefetch("profile_skills", queryset=ProfileSkill.objects.select_related("skill"))
+        )
     )
 
 
@@ -152,7 +158,9 @@ def profile_record(profile: Profile) -> ProfileRecord:
         hours=profile.hours_per_week,
         sectors=list(profile.sectors),
         text_skills=list(profile.text_skills),
-        visible=profile.is_visible and profile.user.is_active,
+        visible=profile.is_visible
+        and profile.user.is_active
+        and not getattr(profile, "is_placed", False),
         version=profile.updated_at,
     )
 

@@ -67,6 +67,8 @@ TRANSITIONS: dict[tuple[str, str], Actor] = {
 
 # The email each step sends, if any (see notifications.services).
 EVENTS: dict[str, str] = {
+    S.APPROVED: "approved",  # in the product only; e-mail waits for the digest
+    S.PLACED: "placed",  # in the product only
     S.STUDENT_YES: "forwarded",
     S.INVITED: "invited",
     S.ACCEPTED: "accepted",
@@ -213,6 +215,14 @@ def match_place(
         # is changed: the same order every other writer locks in.
         list(_locked(Match.objects.filter(opening_id=match.opening_id)).values_list("pk"))
     _transition(match=match, to=S.PLACED, by=by)
+    # The student is paused for new suggestions while placed: the ones no person
+    # has looked at yet retire now (the engine brings them back if it is cancelled).
+    waiting = Match.objects.filter(profile_id=match.profile_id, state=S.SUGGESTED)
+    # Openings that counted this student among their best: they take the next one.
+    refill = set(waiting.filter(opening_rank__isnull=False).values_list("opening_id", flat=True))
+    waiting.update(state=S.RETIRED, profile_rank=None, opening_rank=None)
+    for opening_id in sorted(refill):
+        market.matching_request(Opening, opening_id, "worker.match_opening")
     if full:
         others = Match.objects.filter(opening_id=match.opening_id).exclude(pk=match.pk)
         filled = gettext_noop("All places of this opening are filled.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +32,48 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} digest for user {self.user_id} on {self.day}"
+
+
+class NotificationKind(models.TextChoices):
+    APPROVED = "approved", _("new suggestion")
+    INVITED = "invited", _("invitation")
+    FORWARDED = "forwarded", _("new candidate")
+    ACCEPTED = "accepted", _("invitation accepted")
+    PLACED = "placed", _("placement confirmed")
+    WITHDRAWN = "withdrawn", _("suggestion ended")
+    INTERVIEW_PROPOSED = "interview_proposed", _("interview times proposed")
+    INTERVIEW_OTHER_TIME = "interview_other_time", _("another interview time asked")
+    INTERVIEW_CHOSEN = "interview_chosen", _("interview time chosen")
+    INTERVIEW_MOVED = "interview_moved", _("interview moved")
+    INTERVIEW_CANCELLED = "interview_cancelled", _("interview cancelled")
+    REPORT_HANDLED = "report_handled", _("report handled")
+
+
+class Notification(models.Model):
+    """One line in a person's notification list in the header: what happened
+    (a kind with its facts, said in the reader's language when shown), where it
+    leads, and whether it was read. E-mail stays for the daily digest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    # The facts the sentence needs: the opening's title, the company, a name
+    # only where the reader may see it.
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind"
+            ),
+            models.CheckConstraint(condition=Q(url__startswith="/"), name="notification_url_local"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for user {self.user_id}"

@@ -36,6 +36,7 @@ from accounts.models import Organisation, Role, User
 from accounts.selectors import user_has_role, user_is_self_directed_student
 from matching.models import Match, MatchState
 from matching.selectors import candidate_pseudonym, review_queue_sizes
+from notifications import inbox
 from notifications.models import DigestKind, DigestSent
 
 logger = logging.getLogger(__name__)
@@ -459,6 +460,7 @@ def interview_notify(*, interview_id: int, event: str, slot_id: int | None = Non
         ).distinct()
         recipients += [(member, True) for member in members]
     revealed = match.state in (MatchState.ACCEPTED, MatchState.PLACED)
+    inbox.for_interview(interview=interview, event=event, recipients=recipients, revealed=revealed)
     sent = 0
     for user, for_company in recipients:
         if not _wants(user, "updates"):

@@ -6,6 +6,7 @@ from web import (
     import_views,
     interview_views,
     kpi_views,
+    notification_views,
     public_views,
     skill_views,
     student_views,
@@ -88,6 +89,13 @@ urlpatterns = [
     path("settings/delete/", student_views.account_delete, name="account_delete"),
     path("settings/tokens/", views.api_tokens, name="api_tokens"),
     path("student/suggestions/", views.my_suggestions, name="my_suggestions"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
+    path(
+        "notifications/<id:notification_id>/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
     # Before the answers' pattern, which would take "report" for an answer.
     path(
         "student/suggestions/<id:match_id>/report/",

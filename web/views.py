@@ -521,6 +521,7 @@ def my_suggestions(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "cards": cards,
+        "paused": marketplace_selectors.placement_pausing(student=request.user),
         "stretch": stretch,
         "on_my_own": selectors.user_is_self_directed_student(user=request.user),
     }

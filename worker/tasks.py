@@ -16,6 +16,7 @@ from accounts import imports as account_imports
 from accounts.background import TRANSIENT
 from marketplace import imports as marketplace_imports
 from matching import pipeline
+from notifications import inbox
 from notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -117,10 +118,14 @@ def openings_expire() -> int:
 
 @shared_task(name="worker.notify_match", **NOTIFY_RETRY)
 def notify_match(match_id: int, event: str, user_id: int | None = None) -> int:
-    """The emails one step of a match causes (on the default queue): fanned out
-    as one task per recipient, so a retry repeats no one else's email."""
+    """The notifications one step of a match causes (on the default queue): the
+    in-product ones here, the e-mails fanned out as one task per recipient, so a
+    retry repeats no one else's e-mail."""
     if user_id is not None:
         return int(notifications.match_event_send(match_id=match_id, event=event, user_id=user_id))
+    inbox.for_match_event(match_id=match_id, event=event)
+    if event not in notifications.EVENT_STATE:
+        return 0  # no e-mail of its own (an approval waits for the daily digest)
     recipients = notifications.match_event_recipients(match_id=match_id, event=event)
     for recipient in recipients:
         notify_match.delay(match_id, event, recipient)
@@ -181,3 +186,9 @@ def notify_company_refused(company_id: int) -> int:
 def notify_interview(interview_id: int, event: str, slot_id: int | None = None) -> int:
     """An interview changed: both sides hear of it, with a calendar file."""
     return notifications.interview_notify(interview_id=interview_id, event=event, slot_id=slot_id)
+
+
+@shared_task(name="worker.notify_report_handled", **NOTIFY_RETRY)
+def notify_report_handled(report_id: int) -> int:
+    """A counsellor handled a student's report: the student sees it in the product."""
+    return inbox.for_report_handled(report_id=report_id)

@@ -268,7 +268,7 @@ def test_the_pipeline_counts_every_stage_including_the_counsellors(
     html = client.get(reverse("web:opening_candidates", args=[opening.slug])).content.decode()
     pipeline = html[html.index('class="mm-pipeline"') :]
     for count, words in (
-        (3, "wacht op de decaan"),
+        (3, "wacht op de begeleider"),
         (2, "wacht op de student"),
         (1, "wacht op jou"),
         (1, "geplaatst"),
@@ -276,11 +276,13 @@ def test_the_pipeline_counts_every_stage_including_the_counsellors(
         count_html = f'<span class="mm-pipeline__count">{count}</span>'
         assert f'{count_html} <span class="mm-pipeline__label">{words}' in pipeline
     html = client.get(reverse("web:company_openings")).content.decode()
-    assert "wacht op de decaan" in html
+    assert "wacht op de begeleider" in html
     # Another company sees no pipeline of this opening, on either page.
     client.force_login(world.otto)
     assert client.get(reverse("web:opening_candidates", args=[opening.slug])).status_code == 404
-    assert "wacht op de decaan" not in client.get(reverse("web:company_openings")).content.decode()
+    assert (
+        "wacht op de begeleider" not in client.get(reverse("web:company_openings")).content.decode()
+    )
 
 
 def test_the_pipeline_costs_the_same_queries_for_20_and_200(client: Client, world: World) -> None:

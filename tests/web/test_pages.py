@@ -302,8 +302,8 @@ def test_a_counsellor_lists_their_students_within_a_query_budget(
 ) -> None:
     _login(client, world.dirk)
     # * session  * user  * counsellor role check  * students  * audit entries (one insert)
-    # * the students' stretch lists
-    with django_assert_num_queries(6):
+    # * the students' stretch lists  * the header's unread notifications
+    with django_assert_num_queries(7):
         response = client.get(reverse("web:students"))
     html = response.content.decode()
     assert world.sam.full_name in html

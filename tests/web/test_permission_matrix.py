@@ -70,6 +70,7 @@ class Scene:
     pending_token: str
     enrol_token: str
     unverified: Organisation
+    notification_pk: int  # one of sam's notifications
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -164,7 +165,28 @@ def scene(world: World) -> Scene:
         pending_token=account_services.signup_tokens.make_token(pending),
         enrol_token=account_services.second_factor_enrolment_token(user=world.carla),
         unverified=factories.CompanyFactory(verified_at=None),
+        notification_pk=_interview_and_notification(world, accepted),
     )
+
+
+def _interview_and_notification(world: World, accepted: Match) -> int:
+    """Ada's accepted invitation has a planned interview (company X and Ada may
+    download it); sam has one notification."""
+    from matching.models import Interview, InterviewSlot
+    from notifications.models import Notification
+
+    interview = Interview.objects.create(match=accepted, message="Welkom")
+    start = timezone.now() + dt.timedelta(days=5)
+    InterviewSlot.objects.create(
+        interview=interview,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        location="Hal 1",
+        chosen_at=timezone.now(),
+    )
+    return Notification.objects.create(
+        user=world.sam, kind="approved", params={"title": "Stage"}, url="/student/suggestions/"
+    ).pk
 
 
 # The arguments of each route, from the scene.
@@ -192,6 +214,9 @@ ARGS: dict[str, Callable[[Scene], list]] = {
     "kpi_export": lambda s: ["csv"],
     "company_verify": lambda s: [s.unverified.pk],
     "company_refuse": lambda s: [s.unverified.pk],
+    "interview_step": lambda s: [s.approved.pk, "other_time"],
+    "interview_calendar": lambda s: [s.accepted.pk],
+    "notification_open": lambda s: [s.notification_pk],
 }
 
 # (route, method): one cell per persona, in PERSONAS' order.
@@ -204,6 +229,16 @@ TABLE: dict[tuple[str, str], str] = {
     ("api_token_revoke", "post"): "in go 404 404 404 404 404 404 404 404 404 2f",
     ("api_tokens", "get"): "in ok ok ok ok ok ok ok ok ok ok 2f",
     ("api_tokens", "post"): "in ok ok ok ok ok ok ok ok ok ok 2f",
+    ("interview_step", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("interview_step", "post"): "in go 404 404 404 404 404 404 404 404 404 404",
+    ("interview_calendar", "get"): "in 404 404 404 404 ok 404 404 404 404 404 404",
+    ("interview_calendar", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("notifications", "get"): "in ok ok ok ok ok ok ok ok ok ok ok",
+    ("notifications", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("notifications_read", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("notifications_read", "post"): "in go go go go go go go go go go go",
+    ("notification_open", "get"): "in go 404 404 404 404 404 404 404 404 404 404",
+    ("notification_open", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("candidate_step", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("candidate_step", "post"): "in 404 404 404 404 go 404 404 404 404 404 404",
     ("companies_to_verify", "get"): "in 403 403 403 403 403 403 403 403 403 ok 2f",

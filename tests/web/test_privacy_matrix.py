@@ -8,15 +8,18 @@ skip this check."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import ImportJob, ImportKind, ImportStatus
-from matching.models import Match, MatchState, SuggestionReport
+from matching.models import Interview, InterviewSlot, Match, MatchState, SuggestionReport
+from notifications.models import Notification
 from tests import factories
 from tests.conftest import World
 
@@ -33,6 +36,8 @@ class Case:
     other_student: object  # a student of school B
     report: SuggestionReport  # Sam reported the approved one
     job: ImportJob  # Dirk imported a class list
+    accepted: Match  # Sam accepted company X's invitation; the interview is planned
+    notification: object  # one of Sam's notifications
 
 
 @pytest.fixture
@@ -55,7 +60,30 @@ def case(world: World) -> Case:
         status=ImportStatus.FAILED,
         errors=[{"line": 2, "column": "e-mail", "message": world.sam.email}],
     )
-    return Case(world, match(S.STUDENT_YES), match(S.SUGGESTED), approved, other, report, job)
+    accepted = match(S.ACCEPTED)
+    interview = Interview.objects.create(match=accepted, message="Welkom")
+    start = timezone.now() + dt.timedelta(days=5)
+    InterviewSlot.objects.create(
+        interview=interview,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        location="Hal 1",
+        chosen_at=timezone.now(),
+    )
+    notification = Notification.objects.create(
+        user=world.sam, kind="approved", params={"title": "Stage"}, url="/student/suggestions/"
+    )
+    return Case(
+        world,
+        match(S.STUDENT_YES),
+        match(S.SUGGESTED),
+        approved,
+        other,
+        report,
+        job,
+        accepted,
+        notification,
+    )
 
 
 # (route name, method, url args from the case, the owner persona's attribute, data)
@@ -83,6 +111,9 @@ BY_ID: list[tuple[str, str, Callable[[Case], list], str, dict]] = [
     ("report_handled", "post", lambda c: [c.report.pk], "dirk", {}),
     ("company_edit", "get", lambda c: [c.world.company_x.slug], "bram", {}),
     ("import_detail", "get", lambda c: [c.job.pk], "dirk", {}),
+    ("interview_step", "post", lambda c: [c.approved.pk, "other_time"], "sam", {}),
+    ("interview_calendar", "get", lambda c: [c.accepted.pk], "sam", {}),
+    ("notification_open", "get", lambda c: [c.notification.pk], "sam", {}),
 ]
 OUTSIDERS = ["otto", "olga", "other_student"]
 
@@ -108,7 +139,7 @@ def test_outsiders_get_not_found(
         allowed = {403}
     assert response.status_code in allowed, response.status_code
     states = set(Match.objects.values_list("state", flat=True))
-    assert states == {S.STUDENT_YES, S.SUGGESTED, S.APPROVED}  # nothing moved
+    assert states == {S.STUDENT_YES, S.SUGGESTED, S.APPROVED, S.ACCEPTED}  # nothing moved
 
 
 @pytest.mark.parametrize(("name", "method", "args", "owner", "data"), BY_ID)
@@ -128,6 +159,7 @@ LISTS = [
     ("invitations", ""),
     ("students_import", ""),
     ("openings_import", ""),
+    ("notifications", ""),
 ]
 
 
@@ -172,6 +204,7 @@ NO_ONE_ELSES_DATA = {
     "signup_confirm",  # a signed link: opens only the account it was made for
     "invitation_accept",
     "review_batch",  # acts only on the viewer's own queue: test below
+    "notifications_read",  # marks only the viewer's own notifications
     "unsubscribe",
     "profile_edit",
     "settings",
