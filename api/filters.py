@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.filters import OpeningFilter
 from marketplace.models import Place, Skill, SkillCategory
 from matching.models import Match, MatchState
+from notifications.models import Notification
 
 
 class SkillFilter(django_filters.FilterSet):
@@ -41,4 +42,20 @@ class SuggestionFilter(django_filters.FilterSet):
         fields = ["state", "opening"]
 
 
-__all__ = ["OpeningFilter", "PlaceFilter", "SkillFilter", "SuggestionFilter"]
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label=_("Only unread")
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["unread"]
+
+
+__all__ = [
+    "NotificationFilter",
+    "OpeningFilter",
+    "PlaceFilter",
+    "SkillFilter",
+    "SuggestionFilter",
+]

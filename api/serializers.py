@@ -31,7 +31,7 @@ from marketplace.models import (
     Profile,
     Skill,
 )
-from matching.models import Match, MatchRun
+from matching.models import Interview, Match, MatchRun
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -347,6 +347,42 @@ class StudentRefSerializer(serializers.Serializer):
     full_name = serializers.CharField(read_only=True)
 
 
+class InterviewSlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.DateTimeField(read_only=True)
+    location = serializers.CharField(read_only=True, help_text=_("A place or a video link."))
+    chosen = serializers.BooleanField(read_only=True)
+
+
+class InterviewSerializer(serializers.Serializer):
+    """The company's invitation message and the interview times still on offer
+    (or the chosen one), for the student and the company only."""
+
+    message = serializers.CharField(read_only=True)
+    slots = InterviewSlotSerializer(many=True, read_only=True)
+    other_time_asked = serializers.BooleanField(read_only=True)
+    other_time_note = serializers.CharField(read_only=True)
+
+    def to_representation(self, interview: Interview) -> dict[str, Any]:
+        slots = [slot for slot in interview.slots.all() if slot.cancelled_at is None]
+        return {
+            "message": interview.message,
+            "slots": [
+                {
+                    "id": slot.pk,
+                    "starts_at": serializers.DateTimeField().to_representation(slot.starts_at),
+                    "ends_at": serializers.DateTimeField().to_representation(slot.ends_at),
+                    "location": slot.location,
+                    "chosen": slot.chosen_at is not None,
+                }
+                for slot in slots
+            ],
+            "other_time_asked": interview.other_time_asked_at is not None,
+            "other_time_note": interview.other_time_note,
+        }
+
+
 class SuggestionSerializer(serializers.Serializer):
     """One suggestion as the viewer may see it.
 
@@ -367,6 +403,7 @@ class SuggestionSerializer(serializers.Serializer):
         choices=["student", "reviewer", "company"], read_only=True, source="as"
     )
     state_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    interview = InterviewSerializer(read_only=True, allow_null=True)
 
     def to_representation(self, match: Match) -> dict[str, Any]:
         relation = self.context["relations"][match.pk]
@@ -381,7 +418,11 @@ class SuggestionSerializer(serializers.Serializer):
             "candidate": None,
             "explanation": None,
             "blocked_reason": None,
+            "interview": None,
         }
+        interview = self.context.get("interviews", {}).get(match.pk)
+        if interview is not None and relation in ("student", "company"):
+            data["interview"] = InterviewSerializer(interview).data
         if relation == "company":
             candidate = self.context["candidates"][match.pk]
             data.update(score=candidate["score"], candidate=candidate)
@@ -396,6 +437,65 @@ class SuggestionSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class SlotInputSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField(
+        max_length=300, help_text=_("Where the interview takes place, or a video link.")
+    )
+
+
+class InviteSerializer(serializers.Serializer):
+    """An invitation: a message to the candidate and up to three interview times."""
+
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Deprecated: the message under its old name. Give one of the two."),
+    )
+    slots = SlotInputSerializer(many=True, required=False, default=list, max_length=3)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["message"] and data["reason"] and data["message"] != data["reason"]:
+            raise serializers.ValidationError({"reason": [_("Give the message once, as message.")]})
+        data["message"] = data["message"] or data.pop("reason")
+        data.pop("reason", None)
+        return data
+
+
+class ProposeTimesSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    slots = SlotInputSerializer(many=True, min_length=1, max_length=3)
+
+
+class ChooseTimeSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The id of a proposed time.")
+    )
+
+
+class OtherTimeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class NotificationSerializer(serializers.Serializer):
+    """One line of the person's notification list, said in the request's language."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text=_("The page it is about."))
+    read = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    read = serializers.IntegerField(read_only=True, help_text=_("How many were marked read."))
 
 
 class RequiredReasonSerializer(serializers.Serializer):

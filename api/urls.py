@@ -21,6 +21,7 @@ router.register("placements", views.PlacementViewSet, basename="placement")
 router.register("runs", views.MatchRunViewSet, basename="run")
 router.register("tokens", views.ApiTokenViewSet, basename="token")
 router.register("imports", views.ImportViewSet, basename="import")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

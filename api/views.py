@@ -38,14 +38,16 @@ from marketplace import imports as market_imports
 from marketplace import selectors as market_selectors
 from marketplace import services as market
 from marketplace.models import Opening, Place, Placement, Profile, Skill
+from matching import interviews, workflow
 from matching import services as matching_services
-from matching import workflow
-from matching.models import Match, MatchRun, MatchState
+from matching.models import Interview, InterviewSlot, Match, MatchRun, MatchState
 from matching.selectors import (
     candidates_for_company,
     matches_for_viewer,
     placements_for_viewer,
 )
+from notifications import inbox
+from notifications.models import Notification
 from privacy import services as privacy
 
 
@@ -402,7 +404,23 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
         }
         reviewed = [m.profile.user for m in matches if relations[m.pk] == "reviewer"]
         personal_data_viewed(viewer=user, students=reviewed, what="suggestion")
-        return {"relations": relations, "candidates": candidates, "blocked": blocked}
+        # Asked for the whole page, so a page costs the same queries whoever is on it.
+        interviews = (
+            {
+                i.match_id: i
+                for i in Interview.objects.filter(
+                    match_id__in=[m.pk for m in matches]
+                ).prefetch_related("slots")
+            }
+            if matches
+            else {}
+        )
+        return {
+            "relations": relations,
+            "candidates": candidates,
+            "blocked": blocked,
+            "interviews": interviews,
+        }
 
     def list(self, request: Request) -> Response:
         page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
@@ -450,13 +468,81 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
         """The student says no."""
         return self._step(request, workflow.match_student_answer, s.ReasonSerializer, yes=False)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
+    @extend_schema(request=s.InviteSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str) -> Response:
-        """The company invites the candidate; ``reason`` is the message to them."""
+        """The company invites the candidate with a message and up to three
+        interview times; the student picks one (``interview/choose``)."""
         match = self.get_object()
-        data = _valid(s.ReasonSerializer, request)
-        workflow.match_invite(match=match, by=request.user, message=data["reason"])
+        data = _valid(s.InviteSerializer, request)
+        if data["slots"]:
+            interviews.interview_propose(
+                match=match, by=request.user, message=data["message"], slots=_slots(data)
+            )
+        else:
+            workflow.match_invite(match=match, by=request.user, message=data["message"])
+        return self._present(match)
+
+    @extend_schema(request=s.ProposeTimesSerializer, responses=s.SuggestionSerializer)
+    @action(
+        detail=True, methods=["post"], url_path="interview/propose", url_name="interview-propose"
+    )
+    def interview_propose(self, request: Request, pk: str) -> Response:
+        """The company proposes new times to an invited candidate; the times
+        offered before and not chosen are withdrawn."""
+        match = self.get_object()
+        data = _valid(s.ProposeTimesSerializer, request)
+        interviews.interview_propose(
+            match=match, by=request.user, message=data["message"], slots=_slots(data)
+        )
+        return self._present(match)
+
+    @extend_schema(request=s.ChooseTimeSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"], url_path="interview/choose", url_name="interview-choose")
+    def interview_choose(self, request: Request, pk: str) -> Response:
+        """The student picks a proposed time, which accepts an open invitation.
+        Both sides get an e-mail with the event for their calendar."""
+        match = self.get_object()
+        data = _valid(s.ChooseTimeSerializer, request)
+        slot = InterviewSlot.objects.filter(interview__match=match, pk=data["slot"]).first()
+        if slot is None:
+            raise DomainError(_("This suggestion has no such time."), field="slot")
+        interviews.interview_choose(slot=slot, by=request.user)
+        return self._present(match)
+
+    @extend_schema(request=s.OtherTimeSerializer, responses=s.SuggestionSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="interview/other-time",
+        url_name="interview-other-time",
+    )
+    def interview_other_time(self, request: Request, pk: str) -> Response:
+        """None of the times suit the student: the company hears so, with the note."""
+        match = self.get_object()
+        data = _valid(s.OtherTimeSerializer, request)
+        interviews.interview_other_time(match=match, by=request.user, note=data["note"])
+        return self._present(match)
+
+    @extend_schema(request=s.SlotInputSerializer, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"], url_path="interview/move", url_name="interview-move")
+    def interview_move(self, request: Request, pk: str) -> Response:
+        """The company moves the chosen time; both calendars get the update."""
+        match = self.get_object()
+        data = _valid(s.SlotInputSerializer, request)
+        interviews.interview_move(
+            interview=interviews.interview_of(match=match),
+            by=request.user,
+            slot=interviews.SlotInput(**data),
+        )
+        return self._present(match)
+
+    @extend_schema(request=None, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"], url_path="interview/cancel", url_name="interview-cancel")
+    def interview_cancel(self, request: Request, pk: str) -> Response:
+        """The company or the student cancels the chosen time; both calendars drop it."""
+        match = self.get_object()
+        interviews.interview_cancel(interview=interviews.interview_of(match=match), by=request.user)
         return self._present(match)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.SuggestionSerializer)
@@ -489,6 +575,55 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
         data = _valid(s.PlaceRequestSerializer, request)
         placement = workflow.match_place(match=match, by=request.user, **data)
         return Response(s.PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
+
+
+def _slots(data: dict) -> list[interviews.SlotInput]:
+    return [interviews.SlotInput(**slot) for slot in data["slots"]]
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your own notifications, newest first (``?unread=true`` for the unread
+    ones), each said in the request's language with the page it is about."""
+
+    lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
+
+    serializer_class = s.NotificationSerializer
+    filterset_class = filters.NotificationFilter
+    queryset = Notification.objects.none()  # for the schema; get_queryset scopes it
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return inbox.notifications_for_user(user=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([_notification(n) for n in page])
+
+    @extend_schema(request=None, responses=s.NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str) -> Response:
+        """Mark one notification read."""
+        if inbox.notification_open(user=request.user, notification_id=int(pk)) is None:
+            raise NotFound
+        return Response(_notification(self.get_queryset().get(pk=pk)))
+
+    @extend_schema(request=None, responses=s.NotificationsReadSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all", url_name="read-all")
+    def read_all(self, request: Request) -> Response:
+        """Mark all your notifications read."""
+        return Response({"read": inbox.notifications_read_all(user=request.user)})
+
+
+def _notification(notification: Notification) -> dict[str, Any]:
+    return s.NotificationSerializer(
+        {
+            "id": notification.pk,
+            "kind": notification.kind,
+            "text": inbox.notification_text(notification),
+            "url": notification.url,
+            "read": notification.read_at is not None,
+            "created_at": notification.created_at,
+        }
+    ).data
 
 
 class PlacementViewSet(viewsets.ReadOnlyModelViewSet):

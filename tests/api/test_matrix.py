@@ -25,8 +25,9 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken, ImportJob, ImportKind, Organisation, User
 from accounts.services import api_token_create
 from marketplace.models import OpeningSkill, Placement
-from matching import workflow
-from matching.models import Match, MatchRun
+from matching import interviews, workflow
+from matching.models import InterviewSlot, Match, MatchRun
+from notifications.models import Notification
 from tests import factories
 from tests.conftest import World
 
@@ -51,6 +52,8 @@ class Objects:
     run: MatchRun
     token: ApiToken
     job: ImportJob
+    offered_slot: InterviewSlot  # proposed on ``invited``
+    notification: Notification  # sam's
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -87,6 +90,11 @@ def objects(world: World) -> Objects:
     accepted_for_placement = match("accepted")
     placement = workflow.match_place(match=accepted_for_placement, by=world.bram)
     token, _key = api_token_create(user=world.sam, name="SIS koppeling")
+    invited, accepted = match("invited"), match("accepted")
+    interviews.interview_propose(match=invited, by=world.bram, slots=[_slot_input(10)])
+    interviews.interview_propose(match=accepted, by=world.bram, slots=[_slot_input(11)])
+    chosen = InterviewSlot.objects.get(interview__match=accepted)
+    interviews.interview_choose(slot=chosen, by=world.sam)
     return Objects(
         world=world,
         pim=pim,
@@ -97,15 +105,33 @@ def objects(world: World) -> Objects:
         suggested=match("suggested"),
         approved=match("approved"),
         forwarded=match("student_yes"),
-        invited=match("invited"),
-        accepted=match("accepted"),
+        invited=invited,
+        accepted=accepted,
         placement=placement,
         run=MatchRun.objects.create(status="finished", engine_version="1.0.0"),
         token=token,
         job=ImportJob.objects.create(
             kind=ImportKind.STUDENTS, organisation=world.school_a, created_by=world.dirk
         ),
+        offered_slot=InterviewSlot.objects.get(interview__match=invited),
+        notification=Notification.objects.create(
+            user=world.sam, kind="approved", params={"title": "Stage"}, url="/student/"
+        ),
     )
+
+
+def _slot_input(days: int) -> interviews.SlotInput:
+    start = timezone.now() + dt.timedelta(days=days)
+    return interviews.SlotInput(start, start + dt.timedelta(hours=1), "Industrieweg 4, Woerden")
+
+
+def _slot_body(days: int) -> dict:
+    slot = _slot_input(days)
+    return {
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+        "location": slot.location,
+    }
 
 
 OPENING_BODY = {
@@ -125,7 +151,7 @@ class Row:
     method: str
     expect: str  # one status per persona, in PERSONAS order
     args: Callable[[Objects], list] = lambda o: []
-    body: dict | None = None
+    body: dict | Callable[[Objects], dict] | None = None
     label: str = ""
 
 
@@ -245,6 +271,35 @@ ROWS = [
     r("suggestion-accept", "post", "401 200 404 403 404 403 404 404", pk("invited")),
     r("suggestion-refuse", "post", "401 200 404 403 404 403 404 404", pk("invited")),
     r("suggestion-place", "post", "401 403 404 403 404 201 404 404", pk("accepted")),
+    # Interviews: the company proposes and moves, the student chooses or asks
+    # for another time, either cancels; the counsellor follows but takes no step.
+    r(
+        "suggestion-interview-propose",
+        "post",
+        "401 403 404 403 404 200 404 404",
+        pk("invited"),
+        {"slots": [_slot_body(12)]},
+    ),
+    r(
+        "suggestion-interview-choose",
+        "post",
+        "401 200 404 403 404 403 404 404",
+        pk("invited"),
+        lambda o: {"slot": o.offered_slot.pk},
+    ),
+    r("suggestion-interview-other-time", "post", "401 200 404 403 404 403 404 404", pk("invited")),
+    r(
+        "suggestion-interview-move",
+        "post",
+        "401 403 404 403 404 200 404 404",
+        pk("accepted"),
+        _slot_body(13),
+    ),
+    r("suggestion-interview-cancel", "post", "401 200 404 403 404 200 404 404", pk("accepted")),
+    # Notifications: each person's own.
+    r("notification-list", "get", "401 200 200 200 200 200 200 200"),
+    r("notification-read", "post", "401 200 404 404 404 404 404 404", pk("notification")),
+    r("notification-read-all", "post", "401 200 200 200 200 200 200 200"),
     # Placements
     r("placement-list", "get", "401 200 200 200 200 200 200 200"),
     r("placement-detail", "get", "401 200 404 200 404 200 404 404", pk("placement")),
@@ -285,7 +340,8 @@ def test_the_matrix(objects: Objects, row: Row, persona: str) -> None:
     if user is not None:
         client.force_authenticate(user)
     url = reverse(f"api:{row.route}", args=row.args(objects))
-    response = getattr(client, row.method)(url, row.body, format="json")
+    body = row.body(objects) if callable(row.body) else row.body
+    response = getattr(client, row.method)(url, body, format="json")
     assert response.status_code == expected, response.content[:300]
     if expected >= 400 and response.get("Content-Type", "").startswith("application/json"):
         assert set(response.json()) == {"error", "detail", "fields"}

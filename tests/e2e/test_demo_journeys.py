@@ -21,6 +21,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from matching.demo import DEMO_COMPANY
 from matching.models import Interview, Match, MatchState
+from notifications.services import interview_notify
 from tests.e2e.conftest import axe_check, log_in, visit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,6 +154,21 @@ def test_the_company_proposes_times_and_the_student_picks_one_into_the_calendar(
     visit(company, f"{base}/company/openings/{match.opening.slug}/candidates/")
     assert match.profile.user.full_name in company.content()
     assert "Gesprek gepland" in company.content()
+
+    # The worker's task tells the company in its notification list (run here as
+    # the worker runs it); the header opens the list and leads to the candidate.
+    interview_notify(interview_id=first.interview_id, event="chosen", slot_id=first.pk)
+    visit(company, f"{base}/company/openings/")
+    summary = company.locator(".mm-notifications > summary")
+    assert summary.locator(".mm-count").inner_text() == "1"
+    summary.click()
+    item = company.locator(".mm-notifications__panel .mm-notification--unread a")
+    item.wait_for()  # fetched by htmx when the list opens
+    axe_check(company)
+    assert "koos een gesprekstijd voor" in item.inner_text()
+    item.click()
+    company.wait_for_url(f"**/company/openings/{match.opening.slug}/candidates/")
+    assert company.locator(".mm-notifications .mm-count").count() == 0  # read now
 
 
 def test_the_coordinator_refuses_a_company_with_a_reason(demo: None, new_page, live_server) -> None:
