@@ -4,6 +4,7 @@ with the web pages, so it lives in ``marketplace.filters``."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,8 @@ from marketplace.filters import OpeningFilter
 from marketplace.models import Place, Skill, SkillCategory
 from matching.models import Match, MatchState
 from notifications.models import Notification
+
+MAX_ID = 999_999_999_999_999_999  # ids in paths have at most 18 digits
 
 
 class SkillFilter(django_filters.FilterSet):
@@ -36,10 +39,34 @@ class PlaceFilter(django_filters.FilterSet):
 class SuggestionFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=MatchState.choices)
     opening = django_filters.CharFilter(field_name="opening__slug", max_length=220)
+    student = django_filters.NumberFilter(
+        method="filter_student",
+        min_value=1,
+        max_value=MAX_ID,
+        label=_("The student's profile id"),
+    )
 
     class Meta:
         model = Match
-        fields = ["state", "opening"]
+        fields = ["state", "opening", "student"]
+
+    def filter_student(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(profile_id=int(value))
+
+
+class OpeningSearchForm(forms.Form):
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("radius_km") is not None and not data.get("place"):
+            self.add_error("radius_km", _("A radius needs a place to measure from."))
+        return data
+
+
+class OpeningApiFilter(OpeningFilter):
+    """The public search, strict: a radius without a place is a 400."""
+
+    class Meta(OpeningFilter.Meta):
+        form = OpeningSearchForm
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -54,6 +81,7 @@ class NotificationFilter(django_filters.FilterSet):
 
 __all__ = [
     "NotificationFilter",
+    "OpeningApiFilter",
     "OpeningFilter",
     "PlaceFilter",
     "SkillFilter",

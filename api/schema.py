@@ -54,3 +54,25 @@ def error_responses(result: dict[str, Any], generator: object, **kwargs: object)
                     {"description": ERRORS[code], "content": {"application/json": {"schema": ref}}},
                 )
     return result
+
+
+ID_PATTERN = "^[0-9]{1,18}$"
+
+
+def integer_ids(result: dict[str, Any], generator: object, **kwargs: object) -> dict:
+    """Numeric ids in paths are integers (the router matches at most 18 digits)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if (
+                    parameter.get("in") == "path"
+                    and parameter["schema"].get("pattern") == ID_PATTERN
+                ):
+                    parameter["schema"] = {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 999_999_999_999_999_999,
+                    }
+    return result

@@ -3,8 +3,10 @@ write goes through a service, never ``serializer.save()`` on a model."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,6 +17,7 @@ from accounts.models import (
     ImportJob,
     Membership,
     Organisation,
+    OrganisationKind,
     Sector,
     SizeClass,
     User,
@@ -31,21 +34,54 @@ from marketplace.models import (
     Profile,
     Skill,
 )
-from matching.models import Interview, Match, MatchRun
+from matching.models import Interview, Match, MatchRun, MatchState
+from notifications.models import NotificationKind
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class UtcDateTimeField(serializers.DateTimeField):
+    """Every timestamp in UTC (``…Z``), whatever the site's time zone."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", dt.UTC)
+        super().__init__(*args, **kwargs)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UtcDateTimeField,
+    }
+
+
+class UniqueListField(serializers.ListField):
+    """A list whose items may each appear once: ``[hbo, hbo]`` is a 400."""
+
+    def to_internal_value(self, data: Any) -> list:
+        value = super().to_internal_value(data)
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError(_("Each value may appear once."))
+        return value
+
+
+class MembershipSerializer(ModelSerializer):
     organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
-    organisation_kind = serializers.CharField(
-        source="organisation.kind", default=None, allow_null=True
+    organisation_slug = serializers.CharField(
+        source="organisation.slug", default=None, allow_null=True
+    )
+    organisation_kind = serializers.ChoiceField(
+        choices=OrganisationKind.choices,
+        source="organisation.kind",
+        default=None,
+        allow_null=True,
+        read_only=True,
     )
 
     class Meta:
         model = Membership
-        fields = ["role", "organisation", "organisation_kind"]
+        fields = ["role", "organisation", "organisation_slug", "organisation_kind"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
 
     class Meta:
@@ -53,7 +89,7 @@ class MeSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "language", "memberships"]
 
 
-class MatchRunSerializer(serializers.ModelSerializer):
+class MatchRunSerializer(ModelSerializer):
     progress_percent = serializers.SerializerMethodField()
 
     class Meta:
@@ -80,8 +116,9 @@ class MatchRunSerializer(serializers.ModelSerializer):
         return round(100 * run.progress, 1)
 
 
-class SkillSerializer(serializers.ModelSerializer):
+class SkillSerializer(ModelSerializer):
     esco_uri = serializers.CharField(read_only=True, help_text=_("An ESCO concept URI, or empty."))
+    synonyms = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Skill
@@ -89,7 +126,7 @@ class SkillSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class PlaceSerializer(ModelSerializer):
     class Meta:
         model = Place
         fields = ["slug", "name", "province", "latitude", "longitude", "in_region"]
@@ -106,7 +143,7 @@ class PlaceRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(ModelSerializer):
     verified = serializers.BooleanField(source="is_verified", read_only=True)
     website = serializers.CharField(read_only=True, help_text=_("A URL, or empty."))
 
@@ -172,11 +209,11 @@ class OpeningSkillReadSerializer(serializers.Serializer):
     skill = serializers.CharField(source="skill.slug", read_only=True)
     label_nl = serializers.CharField(source="skill.label_nl", read_only=True)
     label_en = serializers.CharField(source="skill.label_en", read_only=True)
-    importance = serializers.CharField(read_only=True)
+    importance = serializers.ChoiceField(choices=Importance.choices, read_only=True)
     min_level = serializers.IntegerField(read_only=True)
 
 
-class OpeningSerializer(serializers.ModelSerializer):
+class OpeningSerializer(ModelSerializer):
     company = OrganisationRefSerializer(read_only=True)
     place = PlaceRefSerializer(read_only=True)
     places_left = serializers.IntegerField(read_only=True)
@@ -184,6 +221,9 @@ class OpeningSerializer(serializers.ModelSerializer):
         choices=Occupation.choices, allow_blank=True, read_only=True
     )
     skills = OpeningSkillReadSerializer(source="opening_skills", many=True, read_only=True)
+    education_levels = serializers.ListField(
+        child=serializers.ChoiceField(choices=EducationLevel.choices), read_only=True
+    )
 
     class Meta:
         model = Opening
@@ -227,7 +267,7 @@ class OpeningWriteSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=_("ISCO-08 unit group code, e.g. 7223 (machine tool setter and operator)."),
     )
-    education_levels = serializers.ListField(
+    education_levels = UniqueListField(
         child=serializers.ChoiceField(choices=EducationLevel.choices), required=False
     )
     place = SlugField(slug_field="slug", queryset=Place.objects.all())
@@ -267,7 +307,7 @@ class ProfileSkillReadSerializer(serializers.Serializer):
     level = serializers.IntegerField(read_only=True)
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(ModelSerializer):
     """A student's profile, for the student and their counsellors."""
 
     full_name = serializers.CharField(source="user.full_name", read_only=True)
@@ -277,6 +317,12 @@ class ProfileSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("An education level, or empty if not given.")
     )
     skills = ProfileSkillReadSerializer(source="profile_skills", many=True, read_only=True)
+    wanted_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=OpeningType.choices), read_only=True
+    )
+    sectors = serializers.ListField(
+        child=serializers.ChoiceField(choices=Sector.choices), read_only=True
+    )
 
     class Meta:
         model = Profile
@@ -317,15 +363,13 @@ class ProfileWriteSerializer(serializers.Serializer):
         slug_field="slug", queryset=Place.objects.all(), required=False, allow_null=True
     )
     travel_radius_km = serializers.IntegerField(min_value=0, max_value=250, required=False)
-    wanted_types = serializers.ListField(
+    wanted_types = UniqueListField(
         child=serializers.ChoiceField(choices=OpeningType.choices), required=False
     )
     available_from = serializers.DateField(required=False, allow_null=True)
     available_until = serializers.DateField(required=False, allow_null=True)
     hours_per_week = serializers.IntegerField(min_value=0, max_value=60, required=False)
-    sectors = serializers.ListField(
-        child=serializers.ChoiceField(choices=Sector.choices), required=False
-    )
+    sectors = UniqueListField(child=serializers.ChoiceField(choices=Sector.choices), required=False)
     experience = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     is_visible = serializers.BooleanField(required=False)
     skills = ProfileSkillSerializer(many=True, required=False)
@@ -337,20 +381,130 @@ class ProfileWriteSerializer(serializers.Serializer):
 class OpeningRefSerializer(serializers.Serializer):
     slug = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
-    type = serializers.CharField(read_only=True)
+    type = serializers.ChoiceField(choices=OpeningType.choices, read_only=True)
     company = OrganisationRefSerializer(read_only=True)
     place = PlaceRefSerializer(read_only=True)
 
 
 class StudentRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
+    profile = serializers.IntegerField(
+        read_only=True, help_text=_("The student's profile: /profiles/{id}/.")
+    )
     full_name = serializers.CharField(read_only=True)
+
+
+UTC = UtcDateTimeField()
+
+
+# The shapes below only describe what the API answers (for the schema and
+# generated clients); their fields are not read-only, so that ``required=False``
+# marks what an answer may leave out.
+class SkillReasonSerializer(serializers.Serializer):
+    """One skill in an explanation: held, held below the level asked, held
+    through a related skill, or a missing must-have."""
+
+    skill = serializers.CharField(help_text=_("The skill's slug."))
+    importance = serializers.ChoiceField(choices=Importance.choices, required=False)
+    required_level = serializers.IntegerField()
+    level = serializers.IntegerField(required=False, allow_null=True)
+    credit = serializers.FloatField(required=False)
+    from_text = serializers.BooleanField(required=False)
+    asked_in_text = serializers.BooleanField(required=False)
+    via = serializers.CharField(required=False)
+    via_level = serializers.IntegerField(required=False)
+    same_field = serializers.BooleanField(required=False)
+
+
+class LevelFitSerializer(serializers.Serializer):
+    profile = serializers.ChoiceField(choices=EducationLevel.choices, allow_null=True)
+    accepted = serializers.ListField(child=serializers.ChoiceField(choices=EducationLevel.choices))
+    fit = serializers.FloatField()
+
+
+class FeaturesSerializer(serializers.Serializer):
+    """One value per part of the score (an older engine stored fewer parts)."""
+
+    skills = serializers.FloatField(required=False)
+    text = serializers.FloatField(required=False)
+    level = serializers.FloatField(required=False)
+    distance = serializers.FloatField(required=False)
+    availability = serializers.FloatField(required=False)
+    sector = serializers.FloatField(required=False)
+
+
+class ExplanationSerializer(serializers.Serializer):
+    """Why a suggestion was made, as stored by the engine (docs/algorithm.md)."""
+
+    engine_version = serializers.CharField()
+    weights_version = serializers.CharField(required=False)
+    score = serializers.FloatField()
+    matched_skills = SkillReasonSerializer(many=True)
+    partial_skills = SkillReasonSerializer(many=True)
+    related_skills = SkillReasonSerializer(many=True, required=False)
+    missing_must_haves = SkillReasonSerializer(many=True)
+    distance_km = serializers.FloatField(allow_null=True, required=False)
+    radius_km = serializers.IntegerField(allow_null=True, required=False)
+    level = LevelFitSerializer(required=False)
+    features = FeaturesSerializer(required=False)
+    contributions = FeaturesSerializer(required=False)
+    skills_confidence = serializers.FloatField(required=False)
+
+
+class CompanyExplanationSerializer(serializers.Serializer):
+    """The reasons a company may read: no per-feature numbers, a distance band."""
+
+    matched_skills = SkillReasonSerializer(many=True)
+    partial_skills = SkillReasonSerializer(many=True)
+    related_skills = SkillReasonSerializer(many=True)
+    missing_must_haves = SkillReasonSerializer(many=True)
+    level = LevelFitSerializer()
+    distance_band = serializers.CharField(allow_null=True)
+
+
+class CandidateSkillSerializer(serializers.Serializer):
+    skill = serializers.CharField()
+    label = serializers.CharField()
+    level = serializers.IntegerField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    # "from" is a keyword: the field is named in ``fields`` below.
+    until = serializers.DateField(allow_null=True)
+    hours_per_week = serializers.IntegerField(allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "from": serializers.DateField(allow_null=True),
+            **super().get_fields(),
+        }
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class CandidateSerializer(serializers.Serializer):
+    """A candidate as the company sees them: anonymised (``contact`` null) until
+    the student accepts an invitation."""
+
+    match = serializers.IntegerField(help_text=_("The suggestion's id."))
+    pseudonym = serializers.CharField()
+    state = serializers.ChoiceField(choices=MatchState.choices)
+    opening = serializers.CharField(help_text=_("The opening's slug."))
+    score = serializers.FloatField()
+    education_level = serializers.ChoiceField(choices=EducationLevel.choices, allow_null=True)
+    skills = CandidateSkillSerializer(many=True)
+    availability = AvailabilitySerializer()
+    distance_band = serializers.CharField(allow_null=True)
+    explanation = CompanyExplanationSerializer()
+    contact = ContactSerializer(allow_null=True)
 
 
 class InterviewSlotSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    starts_at = serializers.DateTimeField(read_only=True)
-    ends_at = serializers.DateTimeField(read_only=True)
+    starts_at = UtcDateTimeField(read_only=True)
+    ends_at = UtcDateTimeField(read_only=True)
     location = serializers.CharField(read_only=True, help_text=_("A place or a video link."))
     chosen = serializers.BooleanField(read_only=True)
 
@@ -371,8 +525,8 @@ class InterviewSerializer(serializers.Serializer):
             "slots": [
                 {
                     "id": slot.pk,
-                    "starts_at": serializers.DateTimeField().to_representation(slot.starts_at),
-                    "ends_at": serializers.DateTimeField().to_representation(slot.ends_at),
+                    "starts_at": UTC.to_representation(slot.starts_at),
+                    "ends_at": UTC.to_representation(slot.ends_at),
                     "location": slot.location,
                     "chosen": slot.chosen_at is not None,
                 }
@@ -392,17 +546,17 @@ class SuggestionSerializer(serializers.Serializer):
     """
 
     id = serializers.IntegerField(read_only=True)
-    state = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=MatchState.choices, read_only=True)
     score = serializers.FloatField(read_only=True)
     opening = OpeningRefSerializer(read_only=True)
     student = StudentRefSerializer(read_only=True, allow_null=True)
-    explanation = serializers.JSONField(read_only=True, allow_null=True)
-    candidate = serializers.JSONField(read_only=True, allow_null=True)
+    explanation = ExplanationSerializer(read_only=True, allow_null=True)
+    candidate = CandidateSerializer(read_only=True, allow_null=True)
     blocked_reason = serializers.CharField(read_only=True, allow_null=True)
     view = serializers.ChoiceField(
         choices=["student", "reviewer", "company"], read_only=True, source="as"
     )
-    state_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    state_changed_at = UtcDateTimeField(read_only=True, allow_null=True)
     interview = InterviewSerializer(read_only=True, allow_null=True)
 
     def to_representation(self, match: Match) -> dict[str, Any]:
@@ -430,7 +584,7 @@ class SuggestionSerializer(serializers.Serializer):
             data.update(score=round(match.score, 4), explanation=match.explanation)
             if relation == "reviewer":
                 user = match.profile.user
-                data["student"] = {"id": user.pk, "full_name": user.full_name}
+                data["student"] = {"profile": match.profile_id, "full_name": user.full_name}
                 data["blocked_reason"] = self.context["blocked"].get(match.pk)
         return data
 
@@ -440,8 +594,8 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class SlotInputSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
     location = serializers.CharField(
         max_length=300, help_text=_("Where the interview takes place, or a video link.")
     )
@@ -487,11 +641,11 @@ class NotificationSerializer(serializers.Serializer):
     """One line of the person's notification list, said in the request's language."""
 
     id = serializers.IntegerField(read_only=True)
-    kind = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
     text = serializers.CharField(read_only=True)
     url = serializers.CharField(read_only=True, help_text=_("The page it is about."))
     read = serializers.BooleanField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
+    created_at = UtcDateTimeField(read_only=True)
 
 
 class NotificationsReadSerializer(serializers.Serializer):
@@ -507,7 +661,7 @@ class PlaceRequestSerializer(serializers.Serializer):
     end_date = serializers.DateField(required=False, allow_null=True)
 
 
-class PlacementSerializer(serializers.ModelSerializer):
+class PlacementSerializer(ModelSerializer):
     opening = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     company = OrganisationRefSerializer(read_only=True)
     student = serializers.SerializerMethodField()
@@ -538,11 +692,10 @@ class PlacementSerializer(serializers.ModelSerializer):
         # Every party to a placement knows who it is: the student accepted.
         if placement.profile_id is None:
             return None
-        user = placement.profile.user
-        return {"id": user.pk, "full_name": user.full_name}
+        return {"profile": placement.profile_id, "full_name": placement.profile.user.full_name}
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
@@ -574,7 +727,7 @@ class KpiQuerySerializer(serializers.Serializer):
 
 class KpiBaselineSerializer(serializers.Serializer):
     period = serializers.CharField()
-    taken_at = serializers.DateTimeField()
+    taken_at = UtcDateTimeField()
 
 
 class KpiSerializer(serializers.Serializer):
@@ -615,7 +768,7 @@ class ImportLineErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ModelSerializer):
     errors = ImportLineErrorSerializer(many=True, read_only=True)
 
     class Meta:
@@ -650,3 +803,23 @@ class ImportUploadSerializer(serializers.Serializer):
             "import openings for any company, named per row by KvK number."
         ),
     )
+
+
+class PersonalDataSerializer(serializers.Serializer):
+    """A copy of everything MaakMatch holds about the person (AVG art. 15)."""
+
+    format = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    exported_at = UtcDateTimeField(read_only=True)
+    account = serializers.DictField(read_only=True)
+    memberships = serializers.ListField(child=serializers.DictField(), read_only=True)
+    invitations = serializers.ListField(child=serializers.DictField(), read_only=True)
+    profile = serializers.DictField(read_only=True, allow_null=True)
+    suggestions = serializers.ListField(child=serializers.DictField(), read_only=True)
+    placements = serializers.ListField(child=serializers.DictField(), read_only=True)
+    audit_log = serializers.ListField(child=serializers.DictField(), read_only=True)
+    api_tokens = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+
+class QueuedSerializer(serializers.Serializer):
+    detail = serializers.ChoiceField(choices=["queued"], read_only=True)

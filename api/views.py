@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -49,6 +51,18 @@ from matching.selectors import (
 from notifications import inbox
 from notifications.models import Notification
 from privacy import services as privacy
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, always in English: the names a client is generated
+    with never depend on the language of the request that fetched them."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
 
 class IsCoordinator(BasePermission):
@@ -105,7 +119,7 @@ class MeView(APIView):
 class MyDataView(APIView):
     """Everything MaakMatch holds about me (AVG access), as JSON."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="the personal data export")})
+    @extend_schema(responses={200: s.PersonalDataSerializer})
     def get(self, request: Request) -> Response:
         response = Response(privacy.personal_data_export(user=request.user))
         response["Cache-Control"] = "no-store"
@@ -123,9 +137,7 @@ class MatchRunViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["started_at"]
     filterset_fields = ["status"]
 
-    @extend_schema(
-        request=None, responses={202: OpenApiResponse(description="The recompute is queued.")}
-    )
+    @extend_schema(request=None, responses={202: s.QueuedSerializer})
     @action(detail=False, methods=["post"])
     def start(self, request: Request) -> Response:
         """Queue a full recompute now. 409 if one is running or the queue is down."""
@@ -211,7 +223,7 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     serializer_class = s.OpeningSerializer
     lookup_field = "slug"
-    filterset_class = filters.OpeningFilter
+    filterset_class = filters.OpeningApiFilter
     ordering_fields = ["published_at", "start_date", "title"]
 
     def get_permissions(self) -> list[BasePermission]:
@@ -357,6 +369,7 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,18}"  # longer: not found, not an overflow
 
     serializer_class = s.SuggestionSerializer
+    queryset = Match.objects.none()  # for the schema; get_queryset scopes it
     filterset_class = filters.SuggestionFilter
     ordering_fields = ["score", "state_changed_at"]
 
@@ -757,6 +770,7 @@ class ImportViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,18}"
     serializer_class = s.ImportJobSerializer
     permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
     ordering_fields = ["created_at"]
     filterset_fields = ["kind", "status"]
 

@@ -259,6 +259,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only, so generated clients send JSON; uploads say multipart.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
@@ -296,10 +298,15 @@ SPECTACULAR_SETTINGS = {
         "EducationLevelEnum": "accounts.models.EducationLevel",
         "SectorEnum": "accounts.models.Sector",
         "OpeningTypeEnum": "marketplace.models.OpeningType",
+        "MatchStateEnum": "matching.models.MatchState",
+        "ImportanceEnum": "marketplace.models.Importance",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
+        "OrganisationKindEnum": "accounts.models.OrganisationKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.error_responses",
+        "api.schema.integer_ids",
     ],
 }
 # Throttle counters and other short-lived values: Redis when there is one, so that

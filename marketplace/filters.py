@@ -53,7 +53,7 @@ class OpeningFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.form.fields["skill"].label_from_instance = lambda skill: skill.label
 
-    def filter_noop(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+    def filter_noop(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
         return queryset  # read by filter_place
 
     def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

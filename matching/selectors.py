@@ -443,7 +443,7 @@ def _candidate(match: Match, *, english: bool) -> dict[str, Any]:
             profile_id=profile.pk, company_id=match.opening.company_id
         ),
         "state": match.state,
-        "opening": match.opening_id,
+        "opening": match.opening.slug,
         "score": round(match.score, 2),
         "education_level": profile.education_level or None,
         "skills": skills,

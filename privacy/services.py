@@ -42,6 +42,9 @@ EXPORT_VERSION = 1
 
 
 def _iso(value: Any) -> Any:
+    """Dates as ISO 8601; timestamps in UTC, written with ``Z``."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
@@ -58,7 +61,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": "maakmatch-personal-data",
         "version": EXPORT_VERSION,
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": _iso(timezone.now()),
         "account": {
             "email": user.email,
             "full_name": user.full_name,

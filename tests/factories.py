@@ -159,8 +159,20 @@ class MatchFactory(factory.django.DjangoModelFactory):
     engine_version = "test"
     explanation = factory.LazyFunction(
         lambda: {
+            "engine_version": "test",
+            "weights_version": "hand-set",
             "score": 0.8,
-            "matched_skills": [{"skill": "cnc-draaien", "importance": "must", "credit": 1.0}],
+            "matched_skills": [
+                {
+                    "skill": "cnc-draaien",
+                    "importance": "must",
+                    "required_level": 1,
+                    "level": 2,
+                    "credit": 1.0,
+                }
+            ],
+            "partial_skills": [],
+            "related_skills": [],
             "missing_must_haves": [],
             "distance_km": 7.3,
             "radius_km": 25,

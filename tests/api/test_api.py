@@ -31,7 +31,12 @@ def test_me_shows_roles(client: Client, world: World) -> None:
     body = client.get("/api/v1/me/").json()
     assert body["email"] == world.dirk.email
     assert body["memberships"] == [
-        {"role": "counsellor", "organisation": world.school_a.name, "organisation_kind": "school"}
+        {
+            "role": "counsellor",
+            "organisation": world.school_a.name,
+            "organisation_slug": world.school_a.slug,
+            "organisation_kind": "school",
+        }
     ]
 
 
