@@ -83,6 +83,11 @@ def _person(
     if class_name and membership.class_name != class_name:
         membership.class_name = class_name
         membership.save(update_fields=["class_name"])
+    # The demo's staff logins are their organisation's admins (API keys).
+    admin = role in (Role.COUNSELLOR, Role.COMPANY_MEMBER)
+    if admin and not membership.is_admin:
+        membership.is_admin = True
+        membership.save(update_fields=["is_admin"])
     return user
 
 

@@ -374,6 +374,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # A student's class at the school, as the school's class list says ("ELT2A").
     class_name = models.CharField(_("class"), max_length=50, blank=True)
+    # The organisation's admin: makes its API keys and webhooks. A company's
+    # registrant is one; a coordinator can make others in the admin.
+    is_admin = models.BooleanField(_("admin of the organisation"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -611,3 +614,55 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class KeyScope(models.TextChoices):
+    READ = "read", _("read")
+    READ_WRITE = "read_write", _("read and write")
+
+
+ORGANISATION_KEY_PREFIX = "mmo_"
+
+
+class OrganisationKey(models.Model):
+    """An API key that belongs to an organisation, not to a person: a school's
+    nightly sync, a company's applicant tracking system. It acts through its own
+    account (``user``), a member of the organisation in its staff role, so every
+    rule of scope holds for it as for a colleague, and the audit log names it.
+    Only a hash of the key is stored; it expires and can be revoked."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="organisation_key")
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=10, choices=KeyScope.choices)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("made by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation API key")
+        verbose_name_plural = _("organisation API keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_key_name_required"),
+            models.CheckConstraint(
+                condition=Q(scope__in=KeyScope.values), name="organisation_key_scope_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "active"

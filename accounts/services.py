@@ -90,7 +90,12 @@ def _password_check(password: str, user: User) -> None:
 
 
 def membership_create(
-    *, user: User, role: str, organisation: Organisation | None = None, class_name: str = ""
+    *,
+    user: User,
+    role: str,
+    organisation: Organisation | None = None,
+    class_name: str = "",
+    is_admin: bool = False,
 ) -> Membership:
     """Give ``user`` a role; the organisation's kind must fit the role. A student's
     class (from the school's class list) is kept, or updated on a membership that
@@ -102,7 +107,11 @@ def membership_create(
             existing.save(update_fields=["class_name"])
         return existing
     membership = Membership(
-        user=user, role=role, organisation=organisation, class_name=class_name.strip()
+        user=user,
+        role=role,
+        organisation=organisation,
+        class_name=class_name.strip(),
+        is_admin=is_admin,
     )
     try:
         membership.full_clean(validate_unique=False, validate_constraints=False)
@@ -226,7 +235,8 @@ def company_signup(
             ) from None
         company.slug = f"{company.slug}-{secrets.token_hex(3)}"
         company.save()
-    membership_create(user=user, role=Role.COMPANY_MEMBER, organisation=company)
+    # Who registers the company is its first admin (API keys, webhooks).
+    membership_create(user=user, role=Role.COMPANY_MEMBER, organisation=company, is_admin=True)
     _signup_mail_on_commit(user=user)
     return user, company
 

@@ -32,7 +32,6 @@ from accounts.models import ApiToken, ImportJob, Organisation, OrganisationKind,
 from accounts.tabular import MAX_BYTES, TableInvalid
 from api import filters
 from api import serializers as s
-from api.authentication import TOKEN_AUTH
 from api.exceptions import error_body
 from audit.services import personal_data_viewed
 from insights import kpis
@@ -683,7 +682,7 @@ class ApiTokenViewSet(
 
     def _session_only(self, request: Request) -> None:
         # A leaked token must not mint tokens that outlive its own revocation.
-        if request.auth == TOKEN_AUTH:
+        if request.auth is not None:  # a token or an organisation key
             raise NotAllowed(_("Make and revoke tokens when logged in, not with a token."))
 
     @extend_schema(request=s.ApiTokenSerializer, responses={201: s.ApiTokenCreatedSerializer})

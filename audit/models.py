@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("state changed")
     VIEW = "view", _("personal data viewed")
+    API_CALL = "api_call", _("API call with an organisation key")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -46,3 +46,10 @@ def personal_data_viewed(
     ]
     AuditEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+def api_call_recorded(*, actor: User, method: str, path: str, status: int) -> None:
+    """One call made with an organisation key, under the key's own account."""
+    AuditEntry.objects.create(
+        actor=actor, action=AuditAction.API_CALL, reason=f"{method} {path[:500]} {status}"
+    )

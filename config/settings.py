@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "api.middleware.OrganisationKeyAudit",
     # Last: it turns a lockout raised during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -283,9 +284,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "MaakMatch API",
     "DESCRIPTION": (
         "Internships, apprenticeships and jobs in Utrecht-West's manufacturing SMEs. "
-        "Authenticate with a session or a personal API token (`Authorization: Bearer "
-        "<key>`). Every error has the shape `{error, detail, fields}`; 429 means too "
-        "many requests (see `Retry-After`)."
+        "Authenticate with a session, a personal API token or an organisation key "
+        "(`Authorization: Bearer <key>`). Every error has the shape "
+        "`{error, detail, fields}`; 429 means too many requests (see `Retry-After`). "
+        "How to connect a school's or company's system (organisation keys, the "
+        "whole chain in curl and in a generated client, ids, timestamps, "
+        "pagination, errors): [Integrating](/integrating/)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

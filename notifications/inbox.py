@@ -85,6 +85,7 @@ def company_members(*, company_id: int) -> QuerySet[User]:
         memberships__role=Role.COMPANY_MEMBER,
         memberships__organisation_id=company_id,
         is_active=True,
+        organisation_key__isnull=True,  # a key's account reads no notifications
     ).distinct()
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import (
     KVK_PATTERN,
     EducationLevel,
+    KeyScope,
     Language,
     Organisation,
     OrganisationKind,
@@ -169,6 +170,34 @@ class ApiTokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. “school system”."),
     )
+
+
+class OrganisationKeyForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, to_field_name="slug", empty_label=None
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the key is for, e.g. “nightly sync with the student system”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("May do"),
+        choices=KeyScope.choices,
+        initial=KeyScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_("Read: fetch data only. Read and write: also import, create and take steps."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Works for"),
+        coerce=int,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("a year"))],
+        initial=365,
+    )
+
+    def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
 
 
 LEVEL_CHOICES = [

@@ -99,3 +99,25 @@ def algorithm(request: HttpRequest) -> HttpResponse:
     language = "nl" if (get_language() or "nl").startswith("nl") else "en"
     summary: SafeString = mark_safe(_algorithm_summary(language))  # noqa: S308 (our own doc)
     return render(request, "web/algorithm.html", {"summary": summary, "language": language})
+
+
+@functools.cache
+def _integrating(language: str) -> str:
+    """docs/integrating.md (or its Dutch twin, integrating.nl.md) as HTML, without
+    its first heading (the page has its own)."""
+    name = "integrating.nl.md" if language == "nl" else "integrating.md"
+    text = (settings.BASE_DIR / "docs" / name).read_text(encoding="utf-8")
+    text = re.sub(r"^# .*\n", "", text, count=1)
+    return markdown.markdown(
+        text,
+        extensions=["tables", "fenced_code", TableComponentExtension()],
+        output_format="html",
+    )
+
+
+@require_GET
+def integrating(request: HttpRequest) -> HttpResponse:
+    """How schools and companies connect their systems: keys, the chain, conventions."""
+    language = "nl" if (get_language() or "nl").startswith("nl") else "en"
+    body: SafeString = mark_safe(_integrating(language))  # noqa: S308 (our own doc)
+    return render(request, "web/integrating.html", {"body": body, "language": language})

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors
+from accounts import keys, selectors
 from accounts import services as accounts_services
 from accounts.exceptions import DomainError
 from accounts.models import Role
@@ -133,7 +133,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/settings.html",
-        {"form": form, "delete_form": AccountDeleteForm(user=user)},
+        {"form": form, "delete_form": AccountDeleteForm(user=user), **_keys_link(user)},
     )
 
 
@@ -165,10 +165,15 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "web/settings.html",
-            {"form": settings_form, "delete_form": form},
+            {"form": settings_form, "delete_form": form, **_keys_link(request.user)},
             status=400,
         )
     privacy.account_erase(user=request.user)
     logout(request)
     messages.success(request, _("Your account and personal data are deleted."))
     return redirect("web:home")
+
+
+def _keys_link(user: object) -> dict[str, bool]:
+    """Whether the settings page links to the organisation's API keys."""
+    return {"administers": keys.organisations_administered(user=user).exists()}

@@ -120,3 +120,14 @@ def test_the_schema_is_one_language_whatever_the_request(client) -> None:
     assert dutch == english
     assert b"Radius in km" in english
     assert b"Straal" not in dutch
+
+
+def test_the_integrating_page_in_both_languages_and_linked_from_swagger(client) -> None:
+    dutch = client.get("/integrating/").content.decode()
+    assert "<h1>Koppelen met MaakMatch</h1>" in dutch
+    assert "Organisatiesleutels" in dutch
+    assert "<pre><code" in dutch  # the curl chain as a code block
+    english = client.get("/integrating/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Organisation keys" in english
+    schema = client.get("/api/v1/schema/?format=json").json()
+    assert "(/integrating/)" in schema["info"]["description"]

@@ -368,3 +368,66 @@ def test_every_route_is_in_the_matrix() -> None:
     assert len(set(PERSONAS)) == len(PERSONAS)
     for row in ROWS:
         assert len(row.expect.split()) == len(PERSONAS), row
+
+
+# ----- organisation keys --------------------------------------------------------
+# The same rules through organisation keys, read (r) and read-write (rw): a key
+# of school A acts as its counsellor, a key of company X as its member, and a
+# key of company Y is the outsider. A read key may not write (403) whatever it
+# names.
+KEY_PERSONAS = {
+    "A-r": ("school_a", "read"),
+    "A-rw": ("school_a", "read_write"),
+    "X-r": ("company_x", "read"),
+    "X-rw": ("company_x", "read_write"),
+    "Y-rw": ("company_y", "read_write"),
+}
+KEY_ROWS = [
+    r("me", "get", "200 200 200 200 200"),
+    r("profile-list", "get", "200 200 200 200 200"),
+    r("profile-detail", "get", "200 200 404 404 404", lambda o: [o.world.sam.profile.pk]),
+    r("suggestion-detail", "get", "200 200 200 200 404", pk("forwarded")),
+    r("suggestion-approve", "post", "403 200 403 404 404", pk("suggested")),
+    r("suggestion-invite", "post", "403 403 403 200 404", pk("forwarded")),
+    r("opening-list", "post", "403 403 403 201 201", body=OPENING_BODY),
+    r("placement-detail", "get", "200 200 200 200 404", pk("placement")),
+    r(
+        "placement-cancel",
+        "post",
+        "403 200 403 200 404",
+        pk("placement"),
+        {"reason": "Verhuisd"},
+    ),
+    r("token-list", "post", "403 403 403 403 403", body={"name": "Koppeling"}),
+    r("kpis", "get", "403 403 403 403 403"),
+    r("notification-list", "get", "200 200 200 200 200"),
+]
+KEY_CASES = [(row, persona) for row in KEY_ROWS for persona in KEY_PERSONAS]
+
+
+@pytest.mark.parametrize(
+    ("row", "persona"),
+    KEY_CASES,
+    ids=[f"{row.method}-{row.route}-{p}" for row, p in KEY_CASES],
+)
+def test_the_matrix_with_organisation_keys(objects: Objects, row: Row, persona: str) -> None:
+    from accounts import keys
+    from accounts.models import Membership
+
+    w = objects.world
+    Membership.objects.filter(user__in=[w.dirk, w.bram, w.otto]).update(is_admin=True)
+    attribute, scope = KEY_PERSONAS[persona]
+    organisation = getattr(w, attribute)
+    admin = {"school_a": w.dirk, "company_x": w.bram, "company_y": w.otto}[attribute]
+    _key, secret = keys.organisation_key_create(
+        by=admin, organisation=organisation, name=persona, scope=scope, days=30
+    )
+    expected = int(row.expect.split()[list(KEY_PERSONAS).index(persona)])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    url = reverse(f"api:{row.route}", args=row.args(objects))
+    body = row.body(objects) if callable(row.body) else row.body
+    response = getattr(client, row.method)(url, body, format="json")
+    assert response.status_code == expected, response.content[:300]
+    if expected >= 400:
+        assert set(response.json()) == {"error", "detail", "fields"}

@@ -71,6 +71,7 @@ class Scene:
     enrol_token: str
     unverified: Organisation
     notification_pk: int  # one of sam's notifications
+    key_pk: int  # company X's API key; bram and dirk are their organisations' admins
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -166,7 +167,19 @@ def scene(world: World) -> Scene:
         enrol_token=account_services.second_factor_enrolment_token(user=world.carla),
         unverified=factories.CompanyFactory(verified_at=None),
         notification_pk=_interview_and_notification(world, accepted),
+        key_pk=_admins_and_key(world),
     )
+
+
+def _admins_and_key(world: World) -> int:
+    from accounts import keys
+    from accounts.models import Membership
+
+    Membership.objects.filter(user__in=[world.bram, world.dirk]).update(is_admin=True)
+    key, _secret = keys.organisation_key_create(
+        by=world.bram, organisation=world.company_x, name="ATS", scope="read", days=30
+    )
+    return key.pk
 
 
 def _interview_and_notification(world: World, accepted: Match) -> int:
@@ -217,6 +230,7 @@ ARGS: dict[str, Callable[[Scene], list]] = {
     "interview_step": lambda s: [s.approved.pk, "other_time"],
     "interview_calendar": lambda s: [s.accepted.pk],
     "notification_open": lambda s: [s.notification_pk],
+    "organisation_key_revoke": lambda s: [s.key_pk],
 }
 
 # (route, method): one cell per persona, in PERSONAS' order.
@@ -224,9 +238,15 @@ TABLE: dict[tuple[str, str], str] = {
     ("account_delete", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("account_delete", "post"): "in 400 400 400 400 400 400 400 400 400 400 400",
     ("algorithm", "get"): "ok ok ok ok ok ok ok ok ok ok ok ok",
+    ("integrating", "get"): "ok ok ok ok ok ok ok ok ok ok ok ok",
+    ("integrating", "post"): "405 405 405 405 405 405 405 405 405 405 405 405",
     ("algorithm", "post"): "405 405 405 405 405 405 405 405 405 405 405 405",
     ("api_token_revoke", "get"): "in 405 405 405 405 405 405 405 405 405 405 2f",
     ("api_token_revoke", "post"): "in go 404 404 404 404 404 404 404 404 404 2f",
+    ("organisation_keys", "get"): "in 404 404 404 404 ok 404 ok 404 404 404 2f",
+    ("organisation_keys", "post"): "in 404 404 404 404 ok 404 ok 404 404 404 2f",
+    ("organisation_key_revoke", "get"): "in 405 405 405 405 405 405 405 405 405 405 2f",
+    ("organisation_key_revoke", "post"): "in 404 404 404 404 go 404 404 404 404 404 2f",
     ("api_tokens", "get"): "in ok ok ok ok ok ok ok ok ok ok 2f",
     ("api_tokens", "post"): "in ok ok ok ok ok ok ok ok ok ok 2f",
     ("interview_step", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",

@@ -197,6 +197,7 @@ NO_ONE_ELSES_DATA = {
     "opening_detail",
     "company_detail",
     "algorithm",
+    "integrating",
     "signup",
     "signup_career_changer",
     "signup_company",
@@ -212,6 +213,9 @@ NO_ONE_ELSES_DATA = {
     "account_delete",
     "api_tokens",
     "api_token_revoke",
+    # The organisation's keys: its admins only (tests/api/test_organisation_keys.py).
+    "organisation_keys",
+    "organisation_key_revoke",
     "opening_new",
     "companies_to_verify",
     "company_verify",
