@@ -144,6 +144,7 @@ def _job_saved(job: ImportJob, *, created: int, skipped: int) -> bool:
     job.progressed_at = timezone.now()
     if not sends_email:
         job.finished_at = job.progressed_at
+        task_send_on_commit("worker.webhook_event", "import.finished", {"import": job.pk})
     job.save()
     return sends_email
 
@@ -536,9 +537,11 @@ def invitation_emails_send(*, job_id: int) -> int:
     if not Invitation.objects.filter(
         import_job=job, emailed_at__isnull=True, email_refused_at__isnull=True, revoked_at=None
     ).exists():
-        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SENDING).update(
+        finished = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SENDING).update(
             status=ImportStatus.DONE, finished_at=timezone.now(), **_email_counts(job)
         )
+        if finished:
+            task_send_on_commit("worker.webhook_event", "import.finished", {"import": job.pk})
     return sent
 
 

@@ -35,7 +35,7 @@ from marketplace.models import (
     Skill,
 )
 from matching.models import Interview, Match, MatchRun, MatchState
-from notifications.models import NotificationKind
+from notifications.models import NotificationKind, WebhookEvent
 
 
 class UtcDateTimeField(serializers.DateTimeField):
@@ -823,3 +823,32 @@ class PersonalDataSerializer(serializers.Serializer):
 
 class QueuedSerializer(serializers.Serializer):
     detail = serializers.ChoiceField(choices=["queued"], read_only=True)
+
+
+class WebhookSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    organisation = serializers.SlugField(
+        help_text=_("The slug of an organisation you are an admin of.")
+    )
+    url = serializers.URLField(max_length=500)
+    events = UniqueListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
+    created_at = UtcDateTimeField(read_only=True)
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text=_("Signs every delivery; shown this once.")
+    )
+
+
+class WebhookDeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    event = serializers.ChoiceField(choices=WebhookEvent.choices, read_only=True)
+    payload = serializers.DictField(read_only=True)
+    status = serializers.ChoiceField(choices=["pending", "delivered", "failed"], read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    created_at = UtcDateTimeField(read_only=True)
+    last_attempt_at = UtcDateTimeField(read_only=True, allow_null=True)
+    next_attempt_at = UtcDateTimeField(read_only=True, allow_null=True)
+    last_status = serializers.IntegerField(read_only=True, allow_null=True)
+    last_response = serializers.CharField(read_only=True)

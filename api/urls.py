@@ -22,6 +22,7 @@ router.register("runs", views.MatchRunViewSet, basename="run")
 router.register("tokens", views.ApiTokenViewSet, basename="token")
 router.register("imports", views.ImportViewSet, basename="import")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),

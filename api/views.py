@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import imports as account_imports
-from accounts import selectors
+from accounts import keys, selectors
 from accounts import services as accounts_services
 from accounts.exceptions import DomainError, NotAllowed
 from accounts.models import ApiToken, ImportJob, Organisation, OrganisationKind, Role
@@ -47,8 +47,8 @@ from matching.selectors import (
     matches_for_viewer,
     placements_for_viewer,
 )
-from notifications import inbox
-from notifications.models import Notification
+from notifications import inbox, webhooks
+from notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from privacy import services as privacy
 
 
@@ -846,3 +846,68 @@ class ImportViewSet(viewsets.ReadOnlyModelViewSet):
         or synonym; an unknown one is reported with the closest names."""
         organisation, upload = self._upload(request, Role.COMPANY_MEMBER)
         return self._start(request, market_imports.openings_import_start, organisation, upload)
+
+
+class WebhookViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The webhooks of the organisations you are an admin of, and each one's
+    deliveries with their last response. The secret is shown once, when made."""
+
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = s.WebhookSerializer
+    queryset = WebhookEndpoint.objects.none()  # for the schema; get_queryset scopes it
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self) -> QuerySet[WebhookEndpoint]:
+        return webhooks.webhooks_for_admin(user=self.request.user)
+
+    def _present(self, endpoint: WebhookEndpoint) -> dict[str, Any]:
+        return {
+            "id": endpoint.pk,
+            "organisation": endpoint.organisation.slug,
+            "url": endpoint.url,
+            "events": endpoint.events,
+            "created_at": endpoint.created_at,
+        }
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = s.WebhookSerializer([self._present(e) for e in page], many=True).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(s.WebhookSerializer(self._present(self.get_object())).data)
+
+    @extend_schema(request=s.WebhookSerializer, responses={201: s.WebhookCreatedSerializer})
+    def create(self, request: Request) -> Response:
+        data = _valid(s.WebhookSerializer, request)
+        organisation = (
+            keys.organisations_administered(user=request.user)
+            .filter(slug=data["organisation"])
+            .first()
+        )
+        if organisation is None:
+            raise NotAllowed(_("Only an admin of the organisation manages its webhooks."))
+        endpoint, secret = webhooks.webhook_create(
+            by=request.user, organisation=organisation, url=data["url"], events=data["events"]
+        )
+        body = {**self._present(endpoint), "secret": secret}
+        return Response(s.WebhookCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        webhooks.webhook_remove(endpoint=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=s.WebhookDeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str) -> Response:
+        """The latest deliveries (at most 100), newest first."""
+        endpoint = self.get_object()
+        rows = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-pk")
+        return Response(s.WebhookDeliverySerializer(rows[:100], many=True).data)

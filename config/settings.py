@@ -233,6 +233,8 @@ MAAKMATCH_PARENTAL_CONSENT_AGE = 16
 MAAKMATCH_SWEEP_GRACE = dt.timedelta(seconds=30)
 # A running full recompute with no chunk finished for this long is resumed by the sweep.
 MAAKMATCH_RUN_STALL = dt.timedelta(seconds=env_int("MAAKMATCH_RUN_STALL_SECONDS", 900, minimum=1))
+# Webhook endpoints must be https://; plain http:// only for local development.
+MAAKMATCH_WEBHOOKS_ALLOW_HTTP = env_bool("MAAKMATCH_WEBHOOKS_ALLOW_HTTP", DEBUG)
 # A full recompute scores this many profiles per chunk (one task each).
 MAAKMATCH_RUN_CHUNK_PROFILES = env_int("MAAKMATCH_RUN_CHUNK_PROFILES", 2000, minimum=1)
 # Published openings expire after this many days without a change.
@@ -306,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "ImportanceEnum": "marketplace.models.Importance",
         "NotificationKindEnum": "notifications.models.NotificationKind",
         "OrganisationKindEnum": "accounts.models.OrganisationKind",
+        "WebhookEventEnum": "notifications.models.WebhookEvent",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -385,6 +388,7 @@ CELERY_TASK_ROUTES = {
 # Periodic tasks, in one place.
 CELERY_BEAT_SCHEDULE = {
     "matching-sweep": {"task": "worker.matching_sweep", "schedule": 60.0},
+    "webhooks-sweep": {"task": "worker.webhooks_sweep", "schedule": 60.0},
     "match-full-recompute": {
         "task": "worker.match_full_recompute",
         "schedule": crontab(hour=2, minute=30),

@@ -76,6 +76,18 @@ EVENTS: dict[str, str] = {
 }
 
 
+# Steps an organisation's webhook hears of (notifications.webhooks).
+WEBHOOK_EVENTS: dict[str, str] = {
+    S.APPROVED: "suggestion.approved",
+    S.STUDENT_YES: "suggestion.student_yes",
+    S.ACCEPTED: "invitation.accepted",
+}
+
+
+def _webhook(event: str, **ids: int | str) -> None:
+    task_send_on_commit("worker.webhook_event", event, ids)
+
+
 def transition_allowed(*, from_state: str, to_state: str) -> Actor | None:
     return TRANSITIONS.get((from_state, to_state))
 
@@ -141,6 +153,8 @@ def _transition(
     match.state, match.state_changed_at = to, now
     if notify and to in EVENTS:
         _notify(match.pk, EVENTS[to])
+    if to in WEBHOOK_EVENTS:
+        _webhook(WEBHOOK_EVENTS[to], suggestion=match.pk)
     return match
 
 
@@ -223,10 +237,12 @@ def match_place(
     waiting.update(state=S.RETIRED, profile_rank=None, opening_rank=None)
     for opening_id in sorted(refill):
         market.matching_request(Opening, opening_id, "worker.match_opening")
+    _webhook("placement.confirmed", placement=placement.pk, suggestion=match.pk)
     if full:
         others = Match.objects.filter(opening_id=match.opening_id).exclude(pk=match.pk)
         filled = gettext_noop("All places of this opening are filled.")
         matches_end(matches=others, by=None, reason=filled)
+        _webhook("opening.filled", opening=match.opening.slug)
     return placement
 
 
@@ -248,6 +264,7 @@ def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placemen
     ).first()
     if placed is not None:
         _transition(match=placed, to=S.WITHDRAWN, by=by, reason=reason, notify=False)
+    _webhook("placement.cancelled", placement=placement.pk)
     placement.refresh_from_db()
     return placement
 

@@ -77,3 +77,77 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for user {self.user_id}"
+
+
+class WebhookEvent(models.TextChoices):
+    SUGGESTION_APPROVED = "suggestion.approved", "suggestion.approved"
+    SUGGESTION_STUDENT_YES = "suggestion.student_yes", "suggestion.student_yes"
+    INVITATION_ACCEPTED = "invitation.accepted", "invitation.accepted"
+    PLACEMENT_CONFIRMED = "placement.confirmed", "placement.confirmed"
+    PLACEMENT_CANCELLED = "placement.cancelled", "placement.cancelled"
+    OPENING_FILLED = "opening.filled", "opening.filled"
+    IMPORT_FINISHED = "import.finished", "import.finished"
+
+
+class WebhookEndpoint(models.Model):
+    """An organisation's HTTPS endpoint for events. Deliveries are signed with
+    its secret (HMAC-SHA256), which is kept to sign and shown once."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, with its attempts. The payload holds ids only."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    given_up_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveIntegerField(null=True, blank=True)
+    last_response = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__in=WebhookEvent.values), name="webhook_event_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint_id}"
+
+    @property
+    def status(self) -> str:
+        if self.delivered_at is not None:
+            return "delivered"
+        if self.given_up_at is not None:
+            return "failed"
+        return "pending"

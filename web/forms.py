@@ -34,6 +34,7 @@ from marketplace.models import (
 )
 from matching.interviews import SlotInput
 from matching.models import INTERVIEW_SLOTS_MAX, RejectReason
+from notifications.models import WebhookEvent
 
 # Row ids from a form are checked for shape before any query: a 40-digit number
 # would overflow the database's integer (an error, not "no such choice").
@@ -193,6 +194,24 @@ class OrganisationKeyForm(forms.Form):
         coerce=int,
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("a year"))],
         initial=365,
+    )
+
+    def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class WebhookForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, to_field_name="slug", empty_label=None
+    )
+    url = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        help_text=_("An https:// address of your system that accepts a POST."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:

@@ -91,6 +91,12 @@ urlpatterns = [
     path("settings/delete/", student_views.account_delete, name="account_delete"),
     path("settings/tokens/", views.api_tokens, name="api_tokens"),
     path("settings/keys/", key_views.organisation_keys, name="organisation_keys"),
+    path("settings/webhooks/", key_views.organisation_webhooks, name="organisation_webhooks"),
+    path(
+        "settings/webhooks/<id:webhook_id>/remove/",
+        key_views.organisation_webhook_remove,
+        name="organisation_webhook_remove",
+    ),
     path(
         "settings/keys/<id:key_id>/revoke/",
         key_views.organisation_key_revoke,

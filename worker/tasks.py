@@ -16,7 +16,7 @@ from accounts import imports as account_imports
 from accounts.background import TRANSIENT
 from marketplace import imports as marketplace_imports
 from matching import pipeline
-from notifications import inbox
+from notifications import inbox, webhooks
 from notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -192,3 +192,27 @@ def notify_interview(interview_id: int, event: str, slot_id: int | None = None) 
 def notify_report_handled(report_id: int) -> int:
     """A counsellor handled a student's report: the student sees it in the product."""
     return inbox.for_report_handled(report_id=report_id)
+
+
+@shared_task(name="worker.webhook_event", **RETRY)
+def webhook_event(event: str, data: dict) -> int:
+    """An event happened: one delivery per subscribed endpoint, each sent at once."""
+    ids = webhooks.event_emit(event=event, data=data)
+    for pk in ids:
+        webhook_deliver.delay(pk)
+    return len(ids)
+
+
+@shared_task(name="worker.webhook_deliver", **RETRY)
+def webhook_deliver(delivery_id: int) -> str:
+    """One attempt; a failure is tried again by the sweep, with backoff, for a day."""
+    return webhooks.delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="worker.webhooks_sweep")
+def webhooks_sweep() -> int:
+    """Every minute: the deliveries whose next attempt is due."""
+    due = webhooks.deliveries_due()
+    for pk in due:
+        webhook_deliver.delay(pk)
+    return len(due)

@@ -54,6 +54,7 @@ class Objects:
     job: ImportJob
     offered_slot: InterviewSlot  # proposed on ``invited``
     notification: Notification  # sam's
+    webhook: Any  # company X's; bram is its admin
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -117,7 +118,22 @@ def objects(world: World) -> Objects:
         notification=Notification.objects.create(
             user=world.sam, kind="approved", params={"title": "Stage"}, url="/student/"
         ),
+        webhook=_webhook(world),
     )
+
+
+def _webhook(world: World) -> Any:
+    from accounts.models import Membership
+    from notifications import webhooks
+
+    Membership.objects.filter(user=world.bram).update(is_admin=True)
+    endpoint, _secret = webhooks.webhook_create(
+        by=world.bram,
+        organisation=world.company_x,
+        url="https://ats.example.nl/hook",
+        events=["opening.filled"],
+    )
+    return endpoint
 
 
 def _slot_input(days: int) -> interviews.SlotInput:
@@ -300,6 +316,21 @@ ROWS = [
     r("notification-list", "get", "401 200 200 200 200 200 200 200"),
     r("notification-read", "post", "401 200 404 404 404 404 404 404", pk("notification")),
     r("notification-read-all", "post", "401 200 200 200 200 200 200 200"),
+    # Webhooks: an organisation's admins only (bram for company X).
+    r("webhook-list", "get", "401 200 200 200 200 200 200 200"),
+    r(
+        "webhook-list",
+        "post",
+        "401 403 403 403 403 201 403 403",
+        body=lambda o: {
+            "organisation": o.world.company_x.slug,
+            "url": "https://ats.example.nl/andere-hook",
+            "events": ["placement.confirmed"],
+        },
+    ),
+    r("webhook-detail", "get", "401 404 404 404 404 200 404 404", pk("webhook")),
+    r("webhook-detail", "delete", "401 404 404 404 404 204 404 404", pk("webhook")),
+    r("webhook-deliveries", "get", "401 404 404 404 404 200 404 404", pk("webhook")),
     # Placements
     r("placement-list", "get", "401 200 200 200 200 200 200 200"),
     r("placement-detail", "get", "401 200 404 200 404 200 404 404", pk("placement")),

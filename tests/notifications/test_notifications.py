@@ -117,7 +117,10 @@ def test_each_step_queues_its_email_on_the_default_queue(
             workflow.match_student_answer(match=match, by=world.sam, yes=True)
     finally:
         before_task_publish.disconnect(record)
-    assert published == [("worker.notify_match", "default")]
+    assert published == [
+        ("worker.notify_match", "default"),
+        ("worker.webhook_event", "default"),  # the organisations' webhooks
+    ]
     route = app.amqp.router.route({}, "worker.digests_send")
     assert route["queue"].name == "default"
 

@@ -72,6 +72,7 @@ class Scene:
     unverified: Organisation
     notification_pk: int  # one of sam's notifications
     key_pk: int  # company X's API key; bram and dirk are their organisations' admins
+    webhook_pk: int  # company X's webhook
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -168,7 +169,20 @@ def scene(world: World) -> Scene:
         unverified=factories.CompanyFactory(verified_at=None),
         notification_pk=_interview_and_notification(world, accepted),
         key_pk=_admins_and_key(world),
+        webhook_pk=_webhook(world),
     )
+
+
+def _webhook(world: World) -> int:
+    from notifications import webhooks
+
+    endpoint, _secret = webhooks.webhook_create(
+        by=world.bram,
+        organisation=world.company_x,
+        url="https://ats.example.nl/hook",
+        events=["opening.filled"],
+    )
+    return endpoint.pk
 
 
 def _admins_and_key(world: World) -> int:
@@ -231,6 +245,7 @@ ARGS: dict[str, Callable[[Scene], list]] = {
     "interview_calendar": lambda s: [s.accepted.pk],
     "notification_open": lambda s: [s.notification_pk],
     "organisation_key_revoke": lambda s: [s.key_pk],
+    "organisation_webhook_remove": lambda s: [s.webhook_pk],
 }
 
 # (route, method): one cell per persona, in PERSONAS' order.
@@ -243,6 +258,10 @@ TABLE: dict[tuple[str, str], str] = {
     ("algorithm", "post"): "405 405 405 405 405 405 405 405 405 405 405 405",
     ("api_token_revoke", "get"): "in 405 405 405 405 405 405 405 405 405 405 2f",
     ("api_token_revoke", "post"): "in go 404 404 404 404 404 404 404 404 404 2f",
+    ("organisation_webhooks", "get"): "in 404 404 404 404 ok 404 ok 404 404 404 2f",
+    ("organisation_webhooks", "post"): "in 404 404 404 404 ok 404 ok 404 404 404 2f",
+    ("organisation_webhook_remove", "get"): "in 405 405 405 405 405 405 405 405 405 405 2f",
+    ("organisation_webhook_remove", "post"): "in 404 404 404 404 go 404 404 404 404 404 2f",
     ("organisation_keys", "get"): "in 404 404 404 404 ok 404 ok 404 404 404 2f",
     ("organisation_keys", "post"): "in 404 404 404 404 ok 404 ok 404 404 404 2f",
     ("organisation_key_revoke", "get"): "in 405 405 405 405 405 405 405 405 405 405 2f",

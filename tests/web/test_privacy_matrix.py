@@ -216,6 +216,8 @@ NO_ONE_ELSES_DATA = {
     # The organisation's keys: its admins only (tests/api/test_organisation_keys.py).
     "organisation_keys",
     "organisation_key_revoke",
+    "organisation_webhooks",
+    "organisation_webhook_remove",
     "opening_new",
     "companies_to_verify",
     "company_verify",

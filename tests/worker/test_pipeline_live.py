@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.header
+import json
 import os
 import shutil
 import subprocess
@@ -272,3 +273,32 @@ def test_a_students_yes_reaches_the_company_by_email_through_the_worker(
     assert subject == "A candidate for “Stage onderhoud”"
     assert "Candidate " in text
     assert "Noor Bakker" not in text
+
+
+def test_a_step_reaches_a_webhook_through_the_worker(live_worker, settings) -> None:
+    """A counsellor approves; the real worker signs and posts the event to the
+    school's endpoint (a local receiver), ids only."""
+    from accounts.models import Membership
+    from matching import workflow
+    from notifications import webhooks
+    from tests.receiver import Receiver
+
+    settings.MAAKMATCH_WEBHOOKS_ALLOW_HTTP = True
+    school = factories.SchoolFactory()
+    counsellor = factories.UserFactory()
+    factories.MembershipFactory(user=counsellor, role="counsellor", organisation=school)
+    Membership.objects.filter(user=counsellor).update(is_admin=True)
+    student = factories.UserFactory(date_of_birth=dt.date(2000, 1, 1))
+    factories.MembershipFactory(user=student, role="student", organisation=school)
+    match = factories.MatchFactory(profile=factories.ProfileFactory(user=student))
+    with Receiver() as receiver:
+        _endpoint, secret = webhooks.webhook_create(
+            by=counsellor, organisation=school, url=receiver.url, events=["suggestion.approved"]
+        )
+        workflow.match_approve(match=match, by=counsellor)
+        assert _wait_for(lambda: len(receiver.requests) == 1)
+    (request,) = receiver.requests
+    assert webhooks.signature_valid(
+        secret=secret, header=request.headers["MaakMatch-Signature"], body=request.body
+    )
+    assert json.loads(request.body)["data"] == {"suggestion": match.pk}
