@@ -130,7 +130,7 @@ def part_check(n_p: int, n_o: int, seed: int) -> tuple[list[tuple], list[str]]:
             index.config = config
             everything = np.arange(n_p)
             kept_blocked = _kept_pairs(index, index._candidate_openings(everything))
-            kept_all = _kept_pairs(index, index._all_blocks())
+            kept_all = _kept_pairs(index, index._all_blocks(everything))
             scored = sum(len(r) * len(c) for r, c in index._candidate_openings(everything))
             rows.append(
                 (
@@ -231,6 +231,8 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true", help="time the top-k by statement")
     parser.add_argument("--no-check", action="store_true")
     parser.add_argument("--check-only", action="store_true", help="only the blocked check")
+    parser.add_argument("--check-profiles", type=int, default=3_000, help="blocked check sample")
+    parser.add_argument("--check-openings", type=int, default=1_000, help="blocked check sample")
     args = parser.parse_args()
     n_p, n_o = (20_000, 5_000) if args.quick else (args.profiles, args.openings)
     started = time.perf_counter()
@@ -242,10 +244,11 @@ def main() -> None:
         report_national(args, n_p, n_o)
     if not args.no_check:
         with Timer() as t:
-            check, notes = run_part(part_check, 3_000, 1_000, args.seed)
+            check, notes = run_part(part_check, args.check_profiles, args.check_openings, args.seed)
+        sample = f"{args.check_profiles:,} profiles x {args.check_openings:,} openings"
         print(
             table(
-                f"Blocked vs unblocked on samples of 3,000 profiles x 1,000 openings ({t.s:.0f} s)",
+                f"Blocked vs unblocked on samples of {sample} ({t.s:.0f} s)",
                 ["check", "blocked vs unblocked", "max score gap", "identical"],
                 check,
             )

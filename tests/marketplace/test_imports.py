@@ -99,14 +99,26 @@ def test_valid_rows_become_drafts_with_their_skills(world, company):
 def test_publish_yes_opens_the_opening_and_asks_for_suggestions(
     world, company, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        start(world, HEADER + row(publish="ja"))
+    from celery.signals import before_task_publish
+
+    published: list[str] = []
+
+    def record(sender: str, **kwargs: object) -> None:
+        published.append(sender)
+
+    before_task_publish.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            start(world, HEADER + row(publish="ja"))
+    finally:
+        before_task_publish.disconnect(record)
     opening = Opening.objects.get()
     assert opening.status == OpeningStatus.OPEN
     assert opening.published_at is not None
     assert opening.expires_at > timezone.now()
     assert opening.needs_matching_since is not None  # the sweep's flag, even if the broker is down
-    assert len(callbacks) == 1
+    # One matching task for the new opening; the company's webhooks hear the import ended.
+    assert sorted(published) == ["worker.match_opening", "worker.webhook_event"]
 
 
 def test_importing_the_same_file_again_adds_nothing(world, company):
