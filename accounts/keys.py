@@ -149,6 +149,7 @@ def organisation_key_for(*, secret: str) -> OrganisationKey | None:
             expires_at__gt=now,
             user__is_active=True,
         )
+        .order_by()  # one lookup on the unique hash's index, no sort
         .first()
     )
     if key is None:

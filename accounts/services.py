@@ -559,6 +559,7 @@ def api_token_user(*, key: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=api_token_hash(key), revoked_at__isnull=True, user__is_active=True)
+        .order_by()  # one lookup on the unique hash's index, no sort
         .first()
     )
     if token is None:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from marketplace.models import ClosedReason, Opening, OpeningStatus, Profile
 from matching import services, workflow
 from matching.engine import ENGINE_VERSION, MatchIndex
-from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus
+from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, Stretch
 from matching.warm import WARM
 
 
@@ -188,7 +188,18 @@ def run_finish(*, run_id: int) -> bool:
         services.matches_store_ranked(index=index, suggestions=by_opening, rank="opening_rank")
         retired = services.matches_settle()
         MatchRun.objects.filter(pk=run_id).update(retired=retired)
+    tables_analyze()
     return True
+
+
+def tables_analyze() -> None:
+    """Fresh planner statistics for the tables a full run rewrote: without them,
+    until autovacuum comes by, PostgreSQL misjudges a student's page query."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Match, Stretch))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def run_fail(*, run_id: int, error: str) -> None:

@@ -257,3 +257,32 @@ def test_verifying_a_company_brings_its_openings_into_matching(
     assert WARM.current().openings[index.opening_position[first.pk]].is_open
     assert pipeline.opening_match(opening_id=first.pk) == "stored"
     assert Match.objects.filter(opening=first).count() == 7
+
+
+def _planner_rows() -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'matching_match'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_analyze_gives_the_planner_the_tables_size(region: dict) -> None:
+    before = _planner_rows()
+    while Match.objects.count() in (0, before):  # a count the planner does not know yet
+        factories.MatchFactory(state=MatchState.REJECTED)
+    assert _planner_rows() != Match.objects.count()
+    pipeline.tables_analyze()
+    assert _planner_rows() == Match.objects.count()
+
+
+@pytest.mark.postgres
+def test_a_finished_run_leaves_fresh_planner_statistics(region: dict) -> None:
+    """The planner knows the rewritten table's size straight after a full run,
+    without waiting for autovacuum."""
+    _run, chunks = pipeline.run_start()
+    for chunk in chunks:
+        pipeline.run_chunk(chunk_id=chunk.pk)
+    assert MatchRun.objects.get().status == MatchRunStatus.FINISHED
+    assert _planner_rows() == Match.objects.count() > 0
