@@ -386,12 +386,16 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
     def _context(self, matches: list[Match]) -> dict[str, Any]:
         """Whose view each match gets, and the companies' candidates in batches."""
         user = self.request.user
-        student_ids = {m.profile.user_id for m in matches}
-        counselled = set(
-            selectors.students_for_viewer(viewer=user)
-            .filter(pk__in=student_ids)
-            .exclude(pk=user.pk)
-            .values_list("pk", flat=True)
+        others = {m.profile.user_id for m in matches} - {user.pk}
+        # A student reading their own suggestions needs no counsellor's scope.
+        counselled = (
+            set(
+                selectors.students_for_viewer(viewer=user)
+                .filter(pk__in=others)
+                .values_list("pk", flat=True)
+            )
+            if others
+            else set()
         )
         relations: dict[int, str] = {}
         for m in matches:

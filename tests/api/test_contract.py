@@ -131,3 +131,21 @@ def test_the_integrating_page_in_both_languages_and_linked_from_swagger(client) 
     assert "Organisation keys" in english
     schema = client.get("/api/v1/schema/?format=json").json()
     assert "(/integrating/)" in schema["info"]["description"]
+
+
+def test_a_students_own_suggestions_cost_no_counsellor_scope_query(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profile = factories.ProfileFactory(user=world.sam)
+    for _ in range(3):
+        factories.MatchFactory(profile=profile, state="approved")
+    sam = _as(world.sam)
+    with CaptureQueriesContext(connection) as queries:
+        response = sam.get("/api/v1/suggestions/")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 3
+    # Placing suggestions under a counsellor (students_for_viewer: users filtered
+    # by the page's student ids) is not needed when every one is the viewer's own.
+    scoped = [q for q in queries if q["sql"].startswith('SELECT DISTINCT "accounts_user"."id"')]
+    assert scoped == []
