@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -376,7 +376,6 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             matches_for_viewer(viewer=self.request.user)
             .select_related("opening__company", "opening__place", "profile__user")
-            .prefetch_related("profile__profile_skills__skill")
             .order_by("-score", "pk")
         )
 
@@ -410,6 +409,11 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
             if relations[m.pk] == "company":
                 by_company.setdefault(m.opening.company_id, []).append(m)
         candidates: dict[int, dict] = {}
+        if by_company:  # only a company's candidates show skills
+            prefetch_related_objects(
+                [m for group in by_company.values() for m in group],
+                "profile__profile_skills__skill",
+            )
         for group in by_company.values():
             for m, c in zip(group, candidates_for_company(matches=group, viewer=user), strict=True):
                 candidates[m.pk] = c

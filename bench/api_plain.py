@@ -1,7 +1,8 @@
 """Plain Django views that serve what two API endpoints serve, with the same
-queries and dicts built by hand: the yardstick ``bench.api`` compares the product
-with. They skip only what DRF adds: serializers, content negotiation, throttling,
-the browsable machinery.
+queries (the page, its count, whose students they are, the audit entry for a
+reviewer's view, the page's interviews) and dicts built by hand: the yardstick
+``bench.api`` compares the product with. They skip only what DRF adds:
+serializers, content negotiation, throttling, the browsable machinery.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from django.http import HttpRequest, JsonResponse
 from accounts import selectors
 from accounts.models import OrganisationKind
 from accounts.services import api_token_user
+from audit.services import personal_data_viewed
 from marketplace.models import Opening, OpeningStatus, Place
 from marketplace.selectors import places_within
+from matching.models import Interview
 from matching.selectors import matches_for_viewer
 
 PAGE = 20
@@ -31,21 +34,29 @@ def suggestions(request: HttpRequest) -> JsonResponse:
     matches = (
         matches_for_viewer(viewer=user)
         .select_related("opening__company", "opening__place", "profile__user")
-        .prefetch_related("profile__profile_skills__skill")
         .order_by("-score", "pk")
     )
+    if request.GET.get("state"):
+        matches = matches.filter(state=request.GET["state"])
     count = matches.count()
     page = list(matches[:PAGE])
-    ids = {m.profile.user_id for m in page}
-    counselled = set(
-        selectors.students_for_viewer(viewer=user)
-        .filter(pk__in=ids)
-        .exclude(pk=user.pk)
-        .values_list("pk", flat=True)
+    others = {m.profile.user_id for m in page} - {user.pk}
+    counselled = (
+        set(
+            selectors.students_for_viewer(viewer=user)
+            .filter(pk__in=others)
+            .values_list("pk", flat=True)
+        )
+        if others
+        else set()
     )
+    reviewed = [m.profile.user for m in page if m.profile.user_id in counselled]
+    personal_data_viewed(viewer=user, students=reviewed, what="suggestion")
+    interviews = {i.match_id: i for i in Interview.objects.filter(match__in=page)}
     results = []
     for m in page:
         o = m.opening
+        reviewer = m.profile.user_id in counselled
         results.append(
             {
                 "id": m.pk,
@@ -56,12 +67,17 @@ def suggestions(request: HttpRequest) -> JsonResponse:
                     "company": _ref(o.company, "slug", "name"),
                     "place": _ref(o.place, "slug", "name"),
                 },
-                "view": "reviewer" if m.profile.user_id in counselled else "student",
-                "student": None,
+                "view": "reviewer" if reviewer else "student",
+                "student": (
+                    {"profile": m.profile_id, "full_name": m.profile.user.full_name}
+                    if reviewer
+                    else None
+                ),
                 "candidate": None,
                 "explanation": m.explanation,
                 "blocked_reason": None,
                 "state_changed_at": m.state_changed_at,
+                "interview": None if m.pk not in interviews else {},
             }
         )
     return JsonResponse({"count": count, "next": None, "previous": None, "results": results})

@@ -20,6 +20,7 @@ Target: the dashboard in under a second for every breakdown, under 20 queries.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 import statistics
@@ -172,8 +173,12 @@ def _pair(product: Callable[[], object], plain: Callable[[], object]) -> tuple:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--openings", type=int, default=5_000)
+    args = parser.parse_args()
     live.django_setup()
-    live.region_data(students=20_000, openings=5_000)
+    live.region_data(students=args.students, openings=args.openings)
     from django.core.management import call_command
 
     from audit.models import AuditEntry

@@ -18,6 +18,7 @@ run got its suggestions from the workers within a minute.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import http.client
 import json
@@ -33,9 +34,9 @@ from bench.api import _free_port, gunicorn
 from bench.common import table
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "300"))
-STUDENTS = 6
-COUNSELLORS = 2
-COMPANIES = 1
+STUDENTS = 12
+COUNSELLORS = 4
+COMPANIES = 2  # clients publishing for the demo company
 THINK = (0.05, 0.4)  # seconds between one client's requests
 
 
@@ -102,7 +103,7 @@ def _people() -> dict[str, list[str]]:
     return {
         "student": [key(u) for u in students],
         "counsellor": [key(u) for u in counsellors],
-        "company": [key(company)],
+        "company": [key(company) for _ in range(COMPANIES)],
     }
 
 
@@ -167,8 +168,13 @@ def company(port: int, key: str, rec: Recorder, stop: float, rng: random.Random)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--openings", type=int, default=5_000)
+    parser.add_argument("--seconds", type=float, default=SECONDS)
+    args = parser.parse_args()
     live.django_setup()
-    live.region_data(students=20_000, openings=5_000)
+    live.region_data(students=args.students, openings=args.openings)
     from django.core.management import call_command
 
     from matching.models import Match
@@ -179,12 +185,12 @@ def main() -> None:
     people = _people()
     print(
         f"Clients: {len(people['student'])} students, {len(people['counsellor'])} counsellors, "
-        f"{len(people['company'])} company; {SECONDS:.0f} s."
+        f"{len(people['company'])} company; {args.seconds:.0f} s."
     )
     rec = Recorder()
     port = _free_port()
     with live.workers(2), gunicorn(port):
-        stop = time.monotonic() + SECONDS
+        stop = time.monotonic() + args.seconds
         threads = []
         for role, fn in (("student", student), ("counsellor", counsellor), ("company", company)):
             for i, key in enumerate(people[role]):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from marketplace.models import ClosedReason, Opening, OpeningStatus, Profile
-from matching import services, workflow
+from matching import services, store, workflow
 from matching.engine import ENGINE_VERSION, MatchIndex
 from matching.models import Match, MatchRun, MatchRunChunk, MatchRunStatus, Stretch
 from matching.warm import WARM
@@ -113,7 +113,7 @@ def run_start() -> tuple[MatchRun, list[MatchRunChunk]]:
         running = MatchRun.objects.get(status=MatchRunStatus.RUNNING)
         return running, list(running.chunks.filter(done=False))
     try:
-        index = services.match_index_build()
+        index = WARM.fit(run=run)
     except Exception as exc:
         run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -133,12 +133,12 @@ def run_start() -> tuple[MatchRun, list[MatchRunChunk]]:
             text_state=index.text_model.state(),
             progressed_at=timezone.now(),
         )
+        # Each chunk rebuilds its profiles' ranks, and the finish every opening's;
+        # what people decided stays untouched.
         chunks = MatchRunChunk.objects.bulk_create(
             MatchRunChunk(run=run, number=n, profile_ids=ids[start : start + size])
             for n, start in enumerate(range(0, len(ids), size))
         )
-        # Ranks are rebuilt by this run; what people decided stays untouched.
-        Match.objects.update(profile_rank=None, opening_rank=None)
     run.refresh_from_db()
     return run, chunks
 
@@ -159,7 +159,11 @@ def run_chunk(*, chunk_id: int) -> bool:
     with transaction.atomic():
         if not MatchRunChunk.objects.filter(pk=chunk.pk, done=False).update(done=True):
             return False  # another delivery of this chunk got here first
-        services.matches_store_ranked(index=index, suggestions=suggestions, rank="profile_rank")
+        # Profiles gone since the run started are left out (their rows went too).
+        ids = [i for i in chunk.profile_ids if i in index.profile_position]
+        services.matches_store_ranked(
+            index=index, suggestions=suggestions, scope=store.profiles_scope(index, ids)
+        )
         services.stretch_store(
             index=index, suggestions=list(stretch), profile_ids=chunk.profile_ids
         )
@@ -185,7 +189,10 @@ def run_finish(*, run_id: int) -> bool:
         if not claimed:
             return False
         by_opening = list(index.top_k_for_openings()) if index is not None else []
-        services.matches_store_ranked(index=index, suggestions=by_opening, rank="opening_rank")
+        if index is not None:
+            # Every opening the run ranked; closing an opening clears its own.
+            scope = store.openings_scope(index, everything=False)
+            services.matches_store_ranked(index=index, suggestions=by_opening, scope=scope)
         retired = services.matches_settle()
         MatchRun.objects.filter(pk=run_id).update(retired=retired)
     tables_analyze()

@@ -351,22 +351,43 @@ def matches_for_viewer(*, viewer: User) -> QuerySet[Match]:
     """
     if not viewer.is_authenticated or not viewer.is_active:
         return Match.objects.none()
+    # The viewer's roles in one query; only the scopes they hold are resolved
+    # (a student's request asks nothing about counselling or companies).
+    memberships = list(
+        Membership.objects.filter(user=viewer).values_list(
+            "role", "organisation_id", "organisation__kind"
+        )
+    )
+    roles = {role for role, _org, _kind in memberships}
     parts: list[Q] = []
     own = Profile.objects.filter(user=viewer).values_list("pk", flat=True).first()
     if own is not None:
         mine = Q(profile_id=own)
-        if not user_is_self_directed_student(user=viewer):
+        self_directed = any(
+            role == Role.STUDENT and org is None for role, org, _kind in memberships
+        ) and not any(
+            role == Role.STUDENT and kind == OrganisationKind.SCHOOL
+            for role, _org, kind in memberships
+        )  # as user_is_self_directed_student, from the rows at hand
+        if not self_directed:
             mine &= Q(state__in=STUDENT_VISIBLE_STATES)
         parts.append(mine)
-    counselled = list(
-        Profile.objects.filter(user__in=_counselled_students(viewer=viewer)).values_list(
-            "pk", flat=True
+    if Role.COUNSELLOR in roles:
+        counselled = list(
+            Profile.objects.filter(user__in=_counselled_students(viewer=viewer)).values_list(
+                "pk", flat=True
+            )
         )
+        if counselled:
+            parts.append(Q(profile_id__in=counselled))
+    companies = [
+        org for role, org, _kind in memberships if role == Role.COMPANY_MEMBER and org is not None
+    ]
+    openings = (
+        list(Opening.objects.filter(company__in=companies).values_list("pk", flat=True))
+        if companies
+        else []
     )
-    if counselled:
-        parts.append(Q(profile_id__in=counselled))
-    companies = organisations_for_user(user=viewer, role=Role.COMPANY_MEMBER)
-    openings = list(Opening.objects.filter(company__in=companies).values_list("pk", flat=True))
     if openings:
         parts.append(
             Q(opening_id__in=openings, state__in=FORWARDED_STATES, profile__user__is_active=True)

@@ -35,6 +35,7 @@ from marketplace.models import (
     ProfileSkill,
     Skill,
 )
+from matching import store
 from matching.engine import (
     MatchConfig,
     MatchIndex,
@@ -50,7 +51,6 @@ from matching.engine.records import RequiredSkill
 from matching.models import LearnedWeights, Match, MatchRun, MatchRunStatus, MatchState, Stretch
 
 MATCH_CONFIG = MatchConfig()  # the one place the product's engine settings come from
-BATCH = 2000
 
 
 def engine_taxonomy() -> Taxonomy:
@@ -276,73 +276,6 @@ class StoreResult:
     retired: int
 
 
-def _match(index: MatchIndex, s: Suggestion, **fields: object) -> Match:
-    """An unsaved Match for a suggestion; ``fields`` carries records and ranks."""
-    profile = fields.pop("profile", None) or index.profiles[index.profile_position[s.profile_id]]
-    opening = fields.pop("opening", None) or index.openings[index.opening_position[s.opening_id]]
-    return Match(
-        profile_id=s.profile_id,
-        opening_id=s.opening_id,
-        score=min(max(s.score, 0.0), 1.0),
-        explanation=index.explain(s, profile=profile, opening=opening),
-        engine_version=s.engine_version,
-        weights_version=index.config.weights_version,
-        profile_version=profile.version,
-        opening_version=opening.version,
-        **fields,
-    )
-
-
-def _newer_only(rows: Sequence[Match]) -> list[Match]:
-    """Drop rows computed from an older profile or opening than the stored score.
-
-    The stored rows are locked first, so two writers for one pair take turns.
-    Every writer that locks several matches locks them in (profile, opening) order,
-    so two of them never wait on each other in a circle (no deadlock).
-    """
-    if not rows:
-        return []
-    stored = {
-        (p, o): (pv, ov)
-        for p, o, pv, ov in Match.objects.select_for_update()
-        .filter(
-            profile_id__in={r.profile_id for r in rows}, opening_id__in={r.opening_id for r in rows}
-        )
-        .order_by("profile_id", "opening_id")
-        .values_list("profile_id", "opening_id", "profile_version", "opening_version")
-    }
-
-    def older(mine: object, theirs: object) -> bool:
-        return mine is not None and theirs is not None and mine < theirs
-
-    return [
-        r
-        for r in rows
-        if not (key := stored.get((r.profile_id, r.opening_id)))
-        or not (older(r.profile_version, key[0]) or older(r.opening_version, key[1]))
-    ]
-
-
-def _upsert(rows: Sequence[Match], rank_fields: Sequence[str]) -> None:
-    Match.objects.bulk_create(
-        sorted(_newer_only(rows), key=lambda r: (r.profile_id, r.opening_id)),
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["profile", "opening"],
-        # Never the state: what a person decided survives every refresh.
-        update_fields=[
-            "score",
-            "explanation",
-            "engine_version",
-            "weights_version",
-            "profile_version",
-            "opening_version",
-            "updated_at",
-            *rank_fields,
-        ],
-    )
-
-
 def _settle(matches: QuerySet[Match]) -> int:
     """Retire untouched suggestions in no top-k list; revive retired ones back in one."""
     ranked = Q(profile_rank__isnull=False) | Q(opening_rank__isnull=False)
@@ -355,36 +288,7 @@ def stretch_store(
 ) -> int:
     """Replace the stretch lists of ``profile_ids`` with ``suggestions`` (best first
     within each profile); returns how many were stored."""
-    Stretch.objects.filter(profile_id__in=list(profile_ids)).delete()
-    positions: dict[object, int] = {}
-    rows = []
-    for s in suggestions:
-        positions[s.profile_id] = positions.get(s.profile_id, 0) + 1
-        profile = index.profiles[index.profile_position[s.profile_id]]
-        opening = index.openings[index.opening_position[s.opening_id]]
-        rows.append(
-            Stretch(
-                profile_id=s.profile_id,
-                opening_id=s.opening_id,
-                rule=s.stretch_rule,
-                position=positions[s.profile_id],
-                score=min(max(s.score, 0.0), 1.0),
-                explanation=index.explain(s, profile=profile, opening=opening),
-                engine_version=s.engine_version,
-                weights_version=index.config.weights_version,
-            )
-        )
-    # An upsert, not a plain insert: a profile refresh and a run's chunk may store
-    # the same profile's list at once, and neither may fail the other.
-    Stretch.objects.bulk_create(
-        rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["profile", "opening"],
-        update_fields=["rule", "position", "score", "explanation", "engine_version",
-                       "weights_version"],
-    )  # fmt: skip
-    return len(rows)
+    return store.stretch_replace(index=index, suggestions=suggestions, profile_ids=profile_ids)
 
 
 @transaction.atomic
@@ -395,13 +299,14 @@ def matches_store_for_profile(*, index: MatchIndex, profile: Profile) -> StoreRe
     index.upsert_profiles([record])  # later incremental runs see the change too
     suggestions, stretch = index.score_profile_with_stretch(record)
     stretch_store(index=index, suggestions=stretch, profile_ids=[profile.pk])
-    _upsert(
-        [_match(index, s, profile=record, profile_rank=i) for i, s in enumerate(suggestions, 1)],
-        ["profile_rank"],
+    store.matches_merge(
+        index=index,
+        items=[
+            store.Ranked(s, profile_rank=i, profile=record) for i, s in enumerate(suggestions, 1)
+        ],
+        scopes=[store.record_scope(record)],
     )
-    mine = Match.objects.filter(profile=profile)
-    mine.exclude(opening_id__in=[s.opening_id for s in suggestions]).update(profile_rank=None)
-    return StoreResult(stored=len(suggestions), retired=_settle(mine))
+    return StoreResult(stored=len(suggestions), retired=_settle(profile.matches.all()))
 
 
 @transaction.atomic
@@ -410,18 +315,20 @@ def matches_store_for_opening(*, index: MatchIndex, opening: Opening) -> StoreRe
     record = opening_record(opening)
     index.upsert_openings([record])
     suggestions = index.score_opening(record)
-    _upsert(
-        [_match(index, s, opening=record, opening_rank=i) for i, s in enumerate(suggestions, 1)],
-        ["opening_rank"],
+    store.matches_merge(
+        index=index,
+        items=[
+            store.Ranked(s, opening_rank=i, opening=record) for i, s in enumerate(suggestions, 1)
+        ],
+        scopes=[store.record_scope(record)],
     )
-    mine = Match.objects.filter(opening=opening)
-    mine.exclude(profile_id__in=[s.profile_id for s in suggestions]).update(opening_rank=None)
-    return StoreResult(stored=len(suggestions), retired=_settle(mine))
+    return StoreResult(stored=len(suggestions), retired=_settle(opening.matches.all()))
 
 
 @transaction.atomic
 def matches_store_full(*, index: MatchIndex) -> StoreResult:
-    """The full run: both top-k lists for everyone; everything else untouched retires."""
+    """The full run in one process: both top-k lists for everyone, and the
+    stretch lists; every other rank goes and untouched suggestions retire."""
     by_profile_top, stretch = index.top_k_and_stretch_for_profiles()
     by_profile = list(by_profile_top)
     Stretch.objects.all().delete()
@@ -430,13 +337,19 @@ def matches_store_full(*, index: MatchIndex) -> StoreResult:
     profile_ranks = _ranks(by_profile, key=lambda s: s.profile_id)
     opening_ranks = _ranks(by_opening, key=lambda s: s.opening_id)
     merged = {(s.profile_id, s.opening_id): s for s in [*by_opening, *by_profile]}
-    Match.objects.update(profile_rank=None, opening_rank=None)
-    rows = [
-        _match(index, s, profile_rank=profile_ranks.get(pair), opening_rank=opening_ranks.get(pair))
+    items = [
+        store.Ranked(s, profile_ranks.get(pair), opening_ranks.get(pair))
         for pair, s in merged.items()
     ]
-    _upsert(rows, ["profile_rank", "opening_rank"])
-    return StoreResult(stored=len(rows), retired=_settle(Match.objects.all()))
+    store.matches_merge(
+        index=index,
+        items=items,
+        scopes=[
+            store.profiles_scope(index, [p.id for p in index.profiles], everything=True),
+            store.openings_scope(index, everything=True),
+        ],
+    )
+    return StoreResult(stored=len(items), retired=_settle(Match.objects.all()))
 
 
 def _ranks(
@@ -452,16 +365,19 @@ def _ranks(
 
 
 def matches_store_ranked(
-    *, index: MatchIndex | None, suggestions: Sequence[Suggestion], rank: str
-) -> None:
-    """Upsert a part of a full run, with one kind of rank (``profile_rank`` or
-    ``opening_rank``) numbered within each profile or opening."""
-    if index is None or not suggestions:
-        return
-    key = (lambda s: s.profile_id) if rank == "profile_rank" else (lambda s: s.opening_id)
+    *, index: MatchIndex | None, suggestions: Sequence[Suggestion], scope: store.RankScope
+) -> int:
+    """Store a part of a full run with the ranks of one kind (``scope.rank``),
+    numbered within each profile or opening, and rebuild that scope's ranks.
+    Returns how many rows were written."""
+    if index is None:
+        return 0
+    key = (lambda s: s.profile_id) if scope.rank == "profile_rank" else (lambda s: s.opening_id)
     ranks = _ranks(suggestions, key=key)
-    rows = [_match(index, s, **{rank: ranks[(s.profile_id, s.opening_id)]}) for s in suggestions]
-    _upsert(rows, [rank])
+    items = [
+        store.Ranked(s, **{scope.rank: ranks[(s.profile_id, s.opening_id)]}) for s in suggestions
+    ]
+    return store.matches_merge(index=index, items=items, scopes=[scope])[1]
 
 
 def matches_settle() -> int:

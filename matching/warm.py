@@ -50,6 +50,15 @@ class WarmIndex:
                 self._refresh()
             return self.index
 
+    def fit(self, *, run: MatchRun) -> MatchIndex | None:
+        """A new fit for ``run`` (a full run's start), kept as this process's
+        index: the chunks this process scores next need no second build."""
+        with self.lock:
+            taxonomy_version = Skill.objects.aggregate(v=Max("updated_at"))["v"]
+            self._rebuild(None, taxonomy_version)
+            self.run_id = run.pk if self.index is not None else None
+            return self.index
+
     def _rebuild(self, run: MatchRun | None, taxonomy_version: dt.datetime | None) -> None:
         looked_at = timezone.now()
         # Everything read now is current: remember the window's versions as seen.

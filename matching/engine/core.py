@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,7 +23,12 @@ from matching.engine.config import (
     STRETCH_RULES,
     MatchConfig,
 )
-from matching.engine.explain import evidence_confidence, explanation_build
+from matching.engine.explain import (
+    OpeningFacts,
+    ProfileFacts,
+    evidence_confidence,
+    explanation_build,
+)
 from matching.engine.geo import PointIndex, cell_centre_and_reach, cell_keys, haversine_km
 from matching.engine.records import (
     LEVEL_RANKS,
@@ -233,15 +239,22 @@ class TopK:
 
     def __iter__(self) -> Iterator[Suggestion]:
         rules = np.zeros(len(self.rows), dtype=np.int8) if self.rules is None else self.rules
+        n = len(FEATURES)
+        # Python numbers once per list (tolist), not a numpy scalar per number.
         for r, c, s, contrib, rule in zip(
-            self.rows, self.cols, self.scores, self.contributions, rules, strict=True
+            self.rows.tolist(),
+            self.cols.tolist(),
+            self.scores.tolist(),
+            self.contributions.tolist(),
+            rules.tolist(),
+            strict=True,
         ):
             yield Suggestion(
                 profile_id=self.profile_ids[r],
                 opening_id=self.opening_ids[c],
-                score=float(s),
-                contributions=_named(contrib[: len(FEATURES)]),
-                values=_named(contrib[len(FEATURES) :]),
+                score=s,
+                contributions=dict(zip(FEATURES, contrib[:n], strict=True)),
+                values=dict(zip(FEATURES, contrib[n:], strict=True)),
                 stretch_rule=STRETCH_RULES[rule - 1] if rule else "",
             )
 
@@ -909,10 +922,11 @@ class MatchIndex:
     ) -> dict:
         """The reasons behind ``suggestion``; pass records not in the index (incremental)."""
         if not hasattr(self, "_related_sets"):
-            self._related_sets: dict[str, set[str]] = {}
+            related: dict[str, set[str]] = {}
             for a, b in self.taxonomy.related:
-                self._related_sets.setdefault(a, set()).add(b)
-                self._related_sets.setdefault(b, set()).add(a)
+                related.setdefault(a, set()).add(b)
+                related.setdefault(b, set()).add(a)
+            self._related_sets = {key: tuple(sorted(keys)) for key, keys in related.items()}
         profile = profile or self.profiles[self.profile_position[suggestion.profile_id]]
         opening = opening or self.openings[self.opening_position[suggestion.opening_id]]
         return explanation_build(
@@ -925,7 +939,19 @@ class MatchIndex:
             contributions=suggestion.contributions,
             values=suggestion.values,
             stretch_rule=suggestion.stretch_rule,
+            profile_facts=self._facts(profile, ProfileFacts),
+            opening_facts=self._facts(opening, OpeningFacts),
         )
+
+    def _facts(self, record: Any, kind: Any) -> Any:
+        """A record's explanation facts, once per record object (a changed record
+        is a new object, so it never gets an older record's facts)."""
+        cache = self.__dict__.setdefault("_facts_cache", {})
+        key = (kind, record.id)
+        cached = cache.get(key)
+        if cached is None or cached[0] is not record:
+            cached = cache[key] = (record, kind.of(record, self.taxonomy, self.config))
+        return cached[1]
 
     # ----- incremental ---------------------------------------------------------------
 

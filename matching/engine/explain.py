@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from matching.engine.config import ENGINE_VERSION, FEATURES, MatchConfig
-from matching.engine.geo import haversine_km
+from matching.engine.geo import EARTH_RADIUS_KM
 from matching.engine.records import (
     LEVEL_RANKS,
     OpeningRecord,
@@ -15,17 +18,82 @@ from matching.engine.records import (
 )
 
 
+@dataclass(frozen=True)
+class ProfileFacts:
+    """What every explanation of one profile shares (computed once per profile)."""
+
+    held: dict[str, int]
+    from_text: frozenset[str]
+    fields: frozenset[str]  # the skill categories it holds anything in, bar generic ones
+
+    @classmethod
+    def of(cls, profile: ProfileRecord, taxonomy: Taxonomy, config: MatchConfig) -> ProfileFacts:
+        held = dict(profile.skills)
+        known = taxonomy.position
+        from_text = frozenset(key for key in profile.text_skills if key in known) - set(held)
+        categories = taxonomy.categories
+        fields = frozenset(
+            categories[key]
+            for key in [*held, *from_text]
+            if categories.get(key) not in (None, *config.category_generic)
+        )
+        return cls(held, from_text, fields)
+
+
+@dataclass(frozen=True)
+class OpeningFacts:
+    """What every explanation of one opening shares: what it asks, listed or named
+    in its text, and how far that list can be trusted."""
+
+    asked: tuple[tuple[RequiredSkill, bool], ...]  # (requirement, listed?)
+    evidence: float
+
+    @classmethod
+    def of(cls, opening: OpeningRecord, taxonomy: Taxonomy, config: MatchConfig) -> OpeningFacts:
+        known = taxonomy.position
+        listed = {req.skill for req in opening.skills}
+        in_text = [
+            RequiredSkill(key, "nice", 1)
+            for key in dict.fromkeys(opening.text_skills)
+            if key not in listed and key in known
+        ]
+        evidence = 0.0  # the weight of what is asked
+        asked = []
+        for req in [*opening.skills, *in_text]:
+            weight = config.must_weight if req.importance == "must" else config.nice_weight
+            is_listed = req.skill in listed
+            evidence += weight if is_listed else weight * config.text_need_weight
+            asked.append((req, is_listed))
+        return cls(tuple(asked), evidence)
+
+
+def distance_km(profile: ProfileRecord, opening: OpeningRecord) -> float | None:
+    """The great-circle distance between the two places, None without both."""
+    if profile.lat is None or opening.lat is None:
+        return None
+    lat1, lat2 = math.radians(profile.lat), math.radians(opening.lat)
+    a = (
+        math.sin((lat2 - lat1) * 0.5) ** 2
+        + math.cos(lat1)
+        * math.cos(lat2)
+        * math.sin(math.radians(opening.lon - profile.lon) * 0.5) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
+
+
 def explanation_build(
     *,
     profile: ProfileRecord,
     opening: OpeningRecord,
     taxonomy: Taxonomy,
-    related: dict[str, set[str]],
+    related: dict[str, Sequence[str]],
     config: MatchConfig,
     score: float,
     contributions: dict[str, float],
     values: dict[str, float],
     stretch_rule: str = "",
+    profile_facts: ProfileFacts | None = None,
+    opening_facts: OpeningFacts | None = None,
 ) -> dict[str, Any]:
     """The reasons, each true of the inputs: every required skill stands in one
     list only.
@@ -39,30 +107,19 @@ def explanation_build(
 
     Nice-to-haves the student lacks altogether are not listed. A skill the opening's
     description names without listing it is asked as a nice-to-have and marked
-    ``asked_in_text``."""
-    import numpy as np
+    ``asked_in_text``. ``related`` holds each skill's related skills in order: the
+    first one held is the one named.
 
-    held = dict(profile.skills)
-    known = taxonomy.position
-    from_text = {key for key in profile.text_skills if key in known} - set(held)
-    listed = {req.skill for req in opening.skills}
-    asked_in_text = [
-        RequiredSkill(key, "nice", 1)
-        for key in dict.fromkeys(opening.text_skills)
-        if key not in listed and key in known
-    ]
+    A run explains many pairs of the same profiles and openings: it passes each
+    one's facts (``ProfileFacts``, ``OpeningFacts``), computed once."""
+    pf = profile_facts or ProfileFacts.of(profile, taxonomy, config)
+    of = opening_facts or OpeningFacts.of(opening, taxonomy, config)
+    held, from_text = pf.held, pf.from_text
     matched, partial, via_related, missing = [], [], [], []
-    fields = {
-        taxonomy.categories.get(key)
-        for key in [*held, *from_text]
-        if taxonomy.categories.get(key) not in (None, *config.category_generic)
-    }
-    evidence = 0.0  # the weight of what is asked: how far the skill list can be trusted
-    for req in [*opening.skills, *asked_in_text]:
-        weight = config.must_weight if req.importance == "must" else config.nice_weight
-        evidence += weight if req.skill in listed else weight * config.text_need_weight
+    text_credit = round(config.text_skill_credit, 3)
+    for req, is_listed in of.asked:
         level = held.get(req.skill)
-        asked = {"asked_in_text": True} if req.skill not in listed else {}
+        asked = {} if is_listed else {"asked_in_text": True}
         if level is None and req.skill in from_text:
             matched.append(
                 {
@@ -71,7 +128,7 @@ def explanation_build(
                     "required_level": req.level,
                     "level": None,
                     "from_text": True,  # "uit je tekst": named, not ticked
-                    "credit": round(config.text_skill_credit, 3),
+                    "credit": text_credit,
                     **asked,
                 }
             )
@@ -87,7 +144,7 @@ def explanation_build(
             }
             (matched if level >= req.level else partial).append(item)
             continue
-        relative = next((s for s in sorted(related.get(req.skill, ())) if s in held), None)
+        relative = next((s for s in related.get(req.skill, ()) if s in held), None)
         if relative is not None and config.related_credit > 0:
             via_related.append(
                 {
@@ -102,22 +159,13 @@ def explanation_build(
             )
         elif req.importance == "must":
             item = {"skill": req.skill, "required_level": req.level}
-            if config.category_credit > 0 and taxonomy.categories.get(req.skill) in fields:
+            if config.category_credit > 0 and taxonomy.categories.get(req.skill) in pf.fields:
                 # Lacking it, but holding another skill of its field: a little credit.
                 item |= {"same_field": True, "credit": round(config.category_credit, 3)}
             missing.append(item)
-    distance = None
-    if profile.lat is not None and opening.lat is not None:
-        distance = float(
-            haversine_km(
-                np.radians([profile.lat]),
-                np.radians([profile.lon]),
-                np.radians([opening.lat]),
-                np.radians([opening.lon]),
-            )[0, 0]
-        )
+    distance = distance_km(profile, opening)
     confidence = (
-        float(evidence_confidence(evidence, config.skills_evidence_prior))
+        float(evidence_confidence(of.evidence, config.skills_evidence_prior))
         if held or from_text
         else 0.0
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.models import Opening, OpeningSkill, Profile, ProfileSkill
-from matching import services
+from matching import services, store
 from matching.engine import ENGINE_VERSION, MatchConfig
 from matching.models import Match, MatchState
 from tests import factories
@@ -190,7 +190,9 @@ def test_an_older_computation_finishing_late_never_overwrites_a_newer_one(market
     # A full-run chunk that read the profile before the change finishes now.
     late = list(old_index.top_k_for_profiles(profile_ids=[profile.pk]))
     assert {s.score for s in late} != {s for _o, s, _v in fresh}
-    services.matches_store_ranked(index=old_index, suggestions=late, rank="profile_rank")
+    services.matches_store_ranked(
+        index=old_index, suggestions=late, scope=store.profiles_scope(old_index, [profile.pk])
+    )
     assert (
         sorted(
             Match.objects.filter(profile=profile).values_list(
