@@ -1,9 +1,8 @@
 """Every bench that needs no server runs at a tiny size in CI, so a change that
 breaks one fails here, not months later on a quiet machine. The figures mean
 nothing at these sizes; that each runs to the end and prints its tables does.
-(``bench.bench_region`` has its own test; the benches that start gunicorn or
-load a whole region into PostgreSQL are left to their own runs, see the note
-in the README.)"""
+(``bench.bench_region`` has its own test; the benches that need PostgreSQL,
+Redis, workers or gunicorn run in ``test_benches_live.py``.)"""
 
 from __future__ import annotations
 
