@@ -159,7 +159,7 @@ def server_ms(path: str, headers: dict[str, str], requests: int) -> float:
     return statistics.median(times) * 1000
 
 
-def student_with_suggestions() -> tuple[str, int]:
+def student_with_suggestions(*, computed: bool = False) -> tuple[str, int]:
     """A student of the demo data with 20 approved suggestions; returns an API key."""
     from django.db.models import Count
 
@@ -172,11 +172,13 @@ def student_with_suggestions() -> tuple[str, int]:
         .order_by("-n", "profile__user")
         .first()
     )
+    if top is None and computed:
+        raise SystemExit("The recompute stored no suggestions: there is nothing to serve.")
     if top is None:  # a fresh bench database: compute the suggestions once
         from django.core.management import call_command
 
         call_command("match_all", verbosity=0)
-        return student_with_suggestions()
+        return student_with_suggestions(computed=True)
     user_id = top["profile__user"]
     ids = list(
         Match.objects.filter(profile__user_id=user_id).order_by("-score").values_list("pk")[:20]

@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from bench.common import load_average
 from bench.live import django_setup, region_data, wait_for, workers
 
 
@@ -35,6 +36,7 @@ def main() -> None:
 
     started = time.perf_counter()
     region_data(args.students, args.openings)
+    print(load_average())
     print(
         f"Data ready in {time.perf_counter() - started:.0f} s: "
         f"{args.students:,} students, {args.openings:,} openings."
@@ -98,6 +100,7 @@ def main() -> None:
         )
     else:
         print("enqueue -> task start: no Celery events received")
+    print(load_average())
 
 
 if __name__ == "__main__":

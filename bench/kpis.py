@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 
 from bench import live
-from bench.common import table
+from bench.common import load_average, table
 
 TURNS = 3
 PERIOD = "2026-Q2"
@@ -179,6 +179,7 @@ def main() -> None:
     args = parser.parse_args()
     live.django_setup()
     live.region_data(students=args.students, openings=args.openings)
+    print(load_average())
     from django.core.management import call_command
 
     from audit.models import AuditEntry
@@ -239,6 +240,7 @@ def main() -> None:
     )
     ms, queries = _timed(lambda: kpis.skills_gap(period=period))
     print(table("Skills gap page", ["", "ms", "queries"], [["kpis.skills_gap", ms, queries]]))
+    print(load_average())
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from collections import defaultdict
 
 from bench import live
 from bench.api import _free_port, gunicorn
-from bench.common import table
+from bench.common import load_average, table
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "300"))
 STUDENTS = 12
@@ -175,6 +175,7 @@ def main() -> None:
     args = parser.parse_args()
     live.django_setup()
     live.region_data(students=args.students, openings=args.openings)
+    print(load_average())
     from django.core.management import call_command
 
     from matching.models import Match
@@ -242,6 +243,7 @@ def main() -> None:
         f"Openings published: {len(rec.published)}; with suggestions: {matched} ({wait_text}). "
         f"Every published opening got its suggestions: {matched == len(rec.published)}"
     )
+    print(load_average())
 
 
 if __name__ == "__main__":

@@ -56,6 +56,12 @@ def engine_and_store() -> dict[str, float]:
         )
         by_profile, _stretch = index.top_k_and_stretch_for_profiles()
         by_opening = index.top_k_for_openings()
+    if not by_profile:
+        raise SystemExit(
+            f"The engine found no suggestions for {len(profiles)} profiles x "
+            f"{len(openings)} openings: nothing to store or time. Check the bench data "
+            "(or drop the bench database so it is seeded afresh)."
+        )
     ranks = services._ranks(list(by_profile), key=lambda s: s.profile_id)
     items = [store.Ranked(s, profile_rank=ranks[(s.profile_id, s.opening_id)]) for s in by_profile]
     with Timer() as explain:

@@ -1,8 +1,10 @@
 """The benches that need PostgreSQL, Redis, real workers and gunicorn run at a
 tiny size in CI, so a change that breaks one fails here. They run against their
-own database (``maakmatch_bench_tiny``, created and seeded once, then reused)
-and their own Redis database, never the tests' ones. The figures mean nothing at
-this size; that each bench runs to the end and prints what it promises does."""
+own database (``maakmatch_bench_tiny``, dropped and created afresh for each
+run, then seeded by the first bench) and their own Redis database (flushed),
+never the tests' ones: what an earlier run left behind cannot change a figure.
+The figures mean nothing at this size; that each bench runs to the end and
+prints what it promises does."""
 
 from __future__ import annotations
 
@@ -11,24 +13,41 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ("--students", "300", "--openings", "100")
+DATABASE = "maakmatch_bench_tiny"
+REDIS_DB = 13
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker]
 
 
-def _environ() -> dict[str, str]:
+def _server() -> str:
     db = connection.settings_dict
     user, host, port = db["USER"] or "root", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    redis = settings.REDIS_URL.rsplit("/", 1)[0]
+    return f"postgres://{user}@{host}:{port}"
+
+
+def _redis_url() -> str:
+    return f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{REDIS_DB}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_bench_database() -> None:
+    """A new, empty bench database and Redis database for this run."""
+    with psycopg.connect(f"{_server()}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    redis.Redis.from_url(_redis_url()).flushdb()
+
+
+def _environ() -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MAAKMATCH_")}
     environ.update(
-        DATABASE_URL=f"postgres://{user}@{host}:{port}/maakmatch_bench_tiny",
-        REDIS_URL=f"{redis}/13",
-        SECRET_KEY="bench-only",
+        DATABASE_URL=f"{_server()}/{DATABASE}", REDIS_URL=_redis_url(), SECRET_KEY="bench-only"
     )
     environ.pop("DJANGO_SETTINGS_MODULE", None)
     return environ
