@@ -17,6 +17,7 @@ COPY accounts ./accounts
 COPY audit ./audit
 COPY marketplace ./marketplace
 COPY matching ./matching
+COPY learning ./learning
 COPY notifications ./notifications
 COPY insights ./insights
 COPY privacy ./privacy

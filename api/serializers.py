@@ -22,6 +22,7 @@ from accounts.models import (
     SizeClass,
     User,
 )
+from learning.models import Audience, EnrolmentStatus
 from marketplace.models import (
     SKILL_LEVEL_MAX,
     SKILL_LEVEL_MIN,
@@ -869,3 +870,85 @@ class WebhookDeliverySerializer(serializers.Serializer):
     next_attempt_at = UtcDateTimeField(read_only=True, allow_null=True)
     last_status = serializers.IntegerField(read_only=True, allow_null=True)
     last_response = serializers.CharField(read_only=True)
+
+
+class CourseSkillReadSerializer(serializers.Serializer):
+    skill = serializers.CharField(source="skill.slug", read_only=True)
+    label_nl = serializers.CharField(source="skill.label_nl", read_only=True)
+    label_en = serializers.CharField(source="skill.label_en", read_only=True)
+    level = serializers.IntegerField(
+        read_only=True, help_text=_("The level a participant reaches.")
+    )
+
+
+class CourseSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    provider = OrganisationRefSerializer(read_only=True)
+    place = PlaceRefSerializer(read_only=True)
+    venue = serializers.CharField(read_only=True)
+    on_request = serializers.BooleanField(read_only=True)
+    starts_on = serializers.DateField(read_only=True, allow_null=True)
+    ends_on = serializers.DateField(read_only=True, allow_null=True)
+    duration_hours = serializers.IntegerField(read_only=True)
+    cost_eur = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True)
+    seats = serializers.IntegerField(read_only=True, allow_null=True)
+    audiences = serializers.ListField(
+        child=serializers.ChoiceField(choices=Audience.choices), read_only=True
+    )
+    funding_note = serializers.CharField(read_only=True)
+    published = serializers.BooleanField(source="is_published", read_only=True)
+    skills = CourseSkillReadSerializer(source="course_skills", many=True, read_only=True)
+
+
+class CourseRefSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    provider = OrganisationRefSerializer(read_only=True)
+
+
+class SkillLevelSerializer(serializers.Serializer):
+    skill = serializers.CharField(read_only=True)
+    level = serializers.IntegerField(read_only=True)
+
+
+class OpeningHelpedSerializer(serializers.Serializer):
+    opening = serializers.CharField(read_only=True, help_text=_("The opening's slug."))
+    title = serializers.CharField(read_only=True)
+    must_total = serializers.IntegerField(read_only=True)
+    met_before = serializers.IntegerField(read_only=True)
+    met_after = serializers.IntegerField(read_only=True)
+
+
+class CourseSuggestionSerializer(serializers.Serializer):
+    course = CourseRefSerializer(read_only=True)
+    rank = serializers.IntegerField(read_only=True)
+    score = serializers.FloatField(
+        read_only=True, help_text=_("The share of your score-weighted skill gap it closes.")
+    )
+    closes = SkillLevelSerializer(many=True, read_only=True)
+    openings = OpeningHelpedSerializer(many=True, read_only=True)
+
+
+class EnrolmentPersonSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+
+
+class EnrolmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    course = CourseRefSerializer(read_only=True)
+    person = EnrolmentPersonSerializer(
+        read_only=True,
+        help_text=_("Who signed up: shared with the course's provider by signing up."),
+    )
+    group = serializers.ChoiceField(choices=Audience.choices, read_only=True)
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices, read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    skills_added = SkillLevelSerializer(many=True, read_only=True)
+
+
+class EnrolmentRequestSerializer(serializers.Serializer):
+    motivation = serializers.CharField(max_length=2000, required=False, allow_blank=True)

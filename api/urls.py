@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import learning_views, views
 
 app_name = "api"
 router = DefaultRouter()
@@ -23,6 +23,11 @@ router.register("tokens", views.ApiTokenViewSet, basename="token")
 router.register("imports", views.ImportViewSet, basename="import")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("courses", learning_views.CourseViewSet, basename="course")
+router.register(
+    "course-suggestions", learning_views.CourseSuggestionViewSet, basename="course-suggestion"
+)
+router.register("sign-ups", learning_views.EnrolmentViewSet, basename="sign-up")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),

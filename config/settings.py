@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "audit",
     "marketplace",
     "matching",
+    "learning",
     "notifications",
     "insights",
     "privacy",
@@ -313,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.models.NotificationKind",
         "OrganisationKindEnum": "accounts.models.OrganisationKind",
         "WebhookEventEnum": "notifications.models.WebhookEvent",
+        "AudienceEnum": "learning.models.Audience",
+        "EnrolmentStatusEnum": "learning.models.EnrolmentStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

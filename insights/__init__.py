@@ -2,5 +2,5 @@
 baseline and quarterly snapshots, which pages, exports and the API all read.
 
 Reads the domain and writes only its snapshots. May import ``accounts``,
-``audit``, ``marketplace`` and ``matching``; never ``api``, ``web`` or ``worker``.
+``audit``, ``marketplace``, ``matching`` and ``learning``; never ``api``, ``web`` or ``worker``.
 """

@@ -437,10 +437,21 @@ class EducationLevelChange(models.Model):
         return level_rank(self.to_level) > level_rank(self.from_level) > 0
 
 
+class SkillSource(models.TextChoices):
+    """Where a profile's skill came from: the person's own word, or a course they
+    completed (recorded by the course's provider)."""
+
+    OWN = "own", _("stated by the person")
+    COURSE = "course", _("from a course")
+
+
 class ProfileSkill(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="profile_skills")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(_("level"), default=SKILL_LEVEL_MIN)
+    source = models.CharField(
+        _("source"), max_length=10, choices=SkillSource.choices, default=SkillSource.OWN
+    )
 
     class Meta:
         verbose_name = _("profile skill")

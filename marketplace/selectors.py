@@ -142,6 +142,11 @@ def skills_by_ids(ids: Iterable[int]) -> list[Skill]:
 SKILL_DATALIST_MAX = 600
 
 
+def skill_labels(*, slugs: Iterable[str]) -> dict[str, str]:
+    """Each skill's name in the active language, by slug (one query)."""
+    return {s.slug: s.label for s in Skill.objects.filter(slug__in=list(slugs))}
+
+
 def skill_datalist(terms: dict[str, Skill]) -> list[str] | None:
     """Every name for the page's list, or ``None`` when the taxonomy is too large
     to send whole and the list is to be fetched as the person types."""

@@ -37,6 +37,7 @@ from marketplace.models import (
     Province,
     Skill,
     SkillCategory,
+    SkillSource,
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -559,9 +560,23 @@ def profile_update(
             profile=profile, from_level=level_before, to_level=profile.education_level
         )
     if skills is not None:
+        # A skill a course added stays marked so while its level is kept.
+        from_course = dict(
+            ProfileSkill.objects.filter(profile=profile, source=SkillSource.COURSE).values_list(
+                "skill_id", "level"
+            )
+        )
         ProfileSkill.objects.filter(profile=profile).delete()
         ProfileSkill.objects.bulk_create(
-            ProfileSkill(profile=profile, skill=skill, level=level) for skill, level in skills
+            ProfileSkill(
+                profile=profile,
+                skill=skill,
+                level=level,
+                source=SkillSource.COURSE
+                if from_course.get(skill.pk) == level
+                else SkillSource.OWN,
+            )
+            for skill, level in skills
         )
     return profile
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_noop
 from accounts import services as account_services
 from accounts.models import ApiToken, ImportJob, Invitation, Membership, User
 from audit.models import AuditEntry
+from learning.models import ENROLMENT_ACTIVE, CourseSuggestion, Enrolment, EnrolmentStatus
 from marketplace import services as market
 from marketplace.models import Placement, Profile, ProfileSkill
 from matching import workflow
@@ -128,7 +129,12 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         data["profile"]["place"] = profile.place.name if profile.place else None
         data["profile"]["school"] = profile.school.name if profile.school else None
         data["profile"]["skills"] = [
-            {"skill": ps.skill.slug, "label": ps.skill.label_nl, "level": ps.level}
+            {
+                "skill": ps.skill.slug,
+                "label": ps.skill.label_nl,
+                "level": ps.level,
+                "source": ps.source,
+            }
             for ps in ProfileSkill.objects.filter(profile=profile).select_related("skill")
         ]
         data["suggestions"] = [
@@ -167,6 +173,32 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             }
             for p in Placement.objects.filter(profile=profile).select_related("opening", "company")
         ]
+        data["course_suggestions"] = [
+            {
+                "course": c.course.title,
+                "provider": c.course.provider.name,
+                "rank": c.rank,
+                "score": c.score,
+                "closes": c.closes,
+                "computed_at": _iso(c.computed_at),
+            }
+            for c in CourseSuggestion.objects.filter(profile=profile).select_related(
+                "course__provider"
+            )
+        ]
+    data["course_sign_ups"] = [
+        {
+            "course": e.course.title,
+            "provider": e.course.provider.name,
+            "group": e.group,
+            "status": e.status,
+            "message": e.motivation,
+            "requested_at": _iso(e.requested_at),
+            "completed_at": _iso(e.completed_at),
+            "skills_added": e.skills_added,
+        }
+        for e in Enrolment.objects.filter(user=user).select_related("course__provider")
+    ]
     data["audit_log"] = [
         {
             "when": _iso(e.created_at),
@@ -200,8 +232,10 @@ def account_erase(*, user: User) -> User:
             reason=gettext_noop("The student deleted their account."),
             notify=False,
         )
-        # The stretch list describes them too (levels, dates, hours, skills).
+        # The stretch list describes them too (levels, dates, hours, skills), and
+        # so do the course suggestions drawn from their gaps.
         Stretch.objects.filter(profile=profile).delete()
+        CourseSuggestion.objects.filter(profile=profile).delete()
         Profile.objects.filter(pk=profile.pk).update(
             headline="",
             about="",
@@ -216,6 +250,12 @@ def account_erase(*, user: User) -> User:
         # and the workers re-read it, so no warm index keeps scoring the old text.
         market.profile_visibility_set(profile=profile, visible=False)
     ApiToken.objects.filter(user=user).delete()
+    # Course sign-ups stay for the region's figures, without their message; open
+    # ones are withdrawn (the provider no longer has anyone to confirm).
+    Enrolment.objects.filter(user=user).update(motivation="")
+    Enrolment.objects.filter(user=user, status__in=ENROLMENT_ACTIVE).update(
+        status=EnrolmentStatus.WITHDRAWN
+    )
     # Login throttling keeps the address typed at the login form.
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()

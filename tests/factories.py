@@ -183,3 +183,18 @@ class MatchFactory(factory.django.DjangoModelFactory):
         }
     )
     state = "suggested"
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learning.Course"
+
+    provider = factory.SubFactory(LearningLocationFactory)
+    title = factory.Sequence(lambda n: f"Cursus {n}")
+    slug = factory.Sequence(lambda n: f"cursus-{n}")
+    description = "Een praktijkcursus."
+    place = factory.SubFactory(PlaceFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    duration_hours = 16
+    audiences = factory.LazyFunction(lambda: ["employee", "career_changer"])
+    is_published = True

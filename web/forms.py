@@ -23,6 +23,10 @@ from accounts.models import (
     Sector,
     SizeClass,
 )
+from learning.models import COST_MAX_EUR as COURSE_COST_MAX_EUR
+from learning.models import DURATION_MAX_HOURS as COURSE_DURATION_MAX_HOURS
+from learning.models import SEATS_MAX as COURSE_SEATS_MAX
+from learning.models import Audience
 from marketplace.models import (
     HOURS_PER_WEEK_MAX,
     SKILL_LEVEL_MIN,
@@ -622,3 +626,86 @@ class ImportUploadForm(forms.Form):
             self.fields["organisation"].queryset = organisations
             if organisations.count() == 1:
                 self.fields["organisation"].initial = organisations.first()
+
+
+class CourseSkillRowForm(SkillRowForm):
+    level = forms.TypedChoiceField(
+        label=_("Level reached"), choices=LEVEL_CHOICES, coerce=int, initial=SKILL_LEVEL_MIN
+    )
+
+
+CourseSkillRows = _skill_rows(CourseSkillRowForm)
+
+
+class CourseForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
+    place = IdChoiceField(label=_("Place"), queryset=Place.objects.order_by("name"))
+    venue = forms.CharField(
+        label=_("Venue"),
+        max_length=200,
+        required=False,
+        help_text=_("Where exactly, e.g. the building or the company."),
+    )
+    on_request = forms.BooleanField(
+        label=_("On request (no fixed dates)"),
+        required=False,
+        help_text=_("No fixed dates: the provider plans it with the participants."),
+    )
+    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=_DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=_DateInput())
+    duration_hours = forms.IntegerField(
+        label=_("Duration (hours)"), min_value=1, max_value=COURSE_DURATION_MAX_HOURS
+    )
+    cost_eur = forms.DecimalField(
+        label=_("Cost (euro)"),
+        min_value=0,
+        max_value=COURSE_COST_MAX_EUR,
+        max_digits=8,
+        decimal_places=2,
+        initial=0,
+    )
+    seats = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=COURSE_SEATS_MAX,
+        required=False,
+        help_text=_("Leave empty for no limit."),
+    )
+    audiences = forms.MultipleChoiceField(
+        label=_("Who may join"), choices=Audience.choices, widget=forms.CheckboxSelectMultiple
+    )
+    funding_note = forms.CharField(
+        label=_("Funding"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example the SLIM scheme for SMEs or the sector's training fund. "
+            "Plain information: MaakMatch makes no claim about who is eligible."
+        ),
+    )
+
+    def __init__(self, *args: object, providers: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if providers is not None:
+            self.fields = {
+                "provider": IdChoiceField(label=_("Provider"), queryset=providers),
+                **self.fields,
+            }
+
+    def clean(self) -> dict:
+        data = _dates_in_order(self, super().clean(), "starts_on", "ends_on")
+        dated = data.get("on_request") or data.get("starts_on")
+        if not dated and "starts_on" not in self.errors:
+            self.add_error("starts_on", _("Give a start date, or mark the course as on request."))
+        return data
+
+
+class EnrolmentForm(forms.Form):
+    motivation = forms.CharField(
+        label=_("Message to the provider (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

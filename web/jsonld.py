@@ -1,4 +1,5 @@
-"""schema.org ``JobPosting`` for an opening's page, so search engines list it."""
+"""schema.org ``JobPosting`` for an opening's page and ``Course`` for a course's
+page, so search engines list them."""
 
 from __future__ import annotations
 
@@ -96,3 +97,66 @@ def as_script(data: dict[str, Any]) -> SafeString:
     so that text from the opening can never close the element."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_json_script_escapes)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+
+
+def course(course: Any, *, url: str, skills_url: str) -> dict[str, Any]:
+    """schema.org ``Course`` with one ``CourseInstance`` (its dates, or on request)."""
+    provider: dict[str, Any] = {"@type": "Organization", "name": course.provider.name}
+    if course.provider.website:
+        provider["sameAs"] = course.provider.website
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "name": course.venue or course.place.name,
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": course.place.name,
+            "addressRegion": course.place.get_province_display(),
+            "addressCountry": "NL",
+        },
+        "geo": {
+            "@type": "GeoCoordinates",
+            "latitude": course.place.latitude,
+            "longitude": course.place.longitude,
+        },
+    }
+    instance: dict[str, Any] = {
+        "@type": "CourseInstance",
+        "courseMode": "onsite",
+        "location": place,
+        "courseWorkload": f"PT{course.duration_hours}H",
+    }
+    if course.starts_on and not course.on_request:
+        instance["startDate"] = course.starts_on.isoformat()
+        if course.ends_on:
+            instance["endDate"] = course.ends_on.isoformat()
+    teaches = []
+    for row in course.course_skills.all():
+        term: dict[str, Any] = {
+            "@type": "DefinedTerm",
+            "name": row.skill.label_nl,
+            "alternateName": row.skill.label_en,
+            "termCode": row.skill.slug,
+            "inDefinedTermSet": skills_url,
+        }
+        if row.skill.esco_uri:
+            term["url"] = row.skill.esco_uri
+        teaches.append(term)
+    return {
+        "@context": "https://schema.org",
+        "@type": "Course",
+        "name": course.title,
+        "description": course.description,
+        "url": url,
+        "courseCode": course.slug,
+        "provider": provider,
+        "teaches": teaches,
+        "timeRequired": f"PT{course.duration_hours}H",
+        "offers": {
+            "@type": "Offer",
+            "price": f"{course.cost_eur:.2f}",
+            "priceCurrency": "EUR",
+            "category": "Paid" if course.cost_eur > 0 else "Free",
+        },
+        "hasCourseInstance": [instance],
+        "inLanguage": "nl",
+    }

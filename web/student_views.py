@@ -25,7 +25,7 @@ from accounts.exceptions import DomainError
 from accounts.models import Role
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
-from marketplace.models import SKILL_LEVEL_MIN, Profile
+from marketplace.models import SKILL_LEVEL_MIN, Profile, SkillSource
 from matching import workflow
 from privacy import services as privacy
 from web import skill_views
@@ -99,6 +99,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "skill_rows": skill_rows,
         "proposals": proposals,
         "skill_options": skill_options or [],
+        "from_course": [
+            ps.skill.label
+            for ps in (profile.profile_skills.all() if profile else [])
+            if ps.source == SkillSource.COURSE
+        ],
     }
     return render(request, "web/profile_form.html", context)
 

@@ -21,6 +21,7 @@ from accounts import selectors, services
 from accounts.exceptions import DomainError, InvalidState
 from accounts.models import ApiToken, Language, Organisation, OrganisationKind, Role
 from audit.services import personal_data_viewed
+from learning import selectors as learning_selectors
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.filters import OpeningFilter
@@ -117,6 +118,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["completeness"], context["missing"] = marketplace_selectors.profile_completeness_of(
             user=user
         )
+    if context["is_counsellor"]:
+        context["keeps_courses"] = learning_selectors.providers_for(user=user).exists()
     if context["is_counsellor"] or selectors.user_is_self_directed_student(user=user):
         context["review"] = matching_selectors.reviewer_counts(viewer=user)
     if context["is_company_member"]:

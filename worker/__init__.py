@@ -2,7 +2,7 @@
 
 Start a worker with ``celery -A worker worker -Q default,matching``. Tasks take
 primary keys, call a service and return; nothing here holds business logic.
-May import ``accounts``, ``audit``, ``marketplace``, ``matching``,
+May import ``accounts``, ``audit``, ``marketplace``, ``matching``, ``learning``,
 ``notifications``, ``insights`` and ``privacy``; nothing imports this package
 except Celery itself.
 """

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from accounts import imports as account_imports
 from accounts.background import TRANSIENT
+from learning import services as learning
 from marketplace import imports as marketplace_imports
 from matching import pipeline
 from notifications import inbox, webhooks
@@ -48,7 +49,16 @@ def match_opening(opening_id: int) -> str:
 
 @shared_task(name="worker.match_profile", **RETRY)
 def match_profile(profile_id: int) -> str:
-    return pipeline.profile_match(profile_id=profile_id)
+    result = pipeline.profile_match(profile_id=profile_id)
+    # The person's gaps moved with their suggestions: so do their courses.
+    learning.course_suggestions_refresh(profile_ids=[profile_id])
+    return result
+
+
+@shared_task(name="worker.course_suggestions_refresh", **RETRY)
+def course_suggestions_refresh(profile_ids: list[int] | None = None) -> int:
+    """Rank the courses against the stored gaps (everyone's when no ids)."""
+    return learning.course_suggestions_refresh(profile_ids=profile_ids)
 
 
 @shared_task(name="worker.match_full_recompute", **RETRY)
@@ -63,7 +73,10 @@ def match_full_recompute() -> int:
 @shared_task(name="worker.match_run_chunk", bind=True, **CHUNK_RETRY)
 def match_run_chunk(self: object, chunk_id: int) -> bool:
     try:
-        return pipeline.run_chunk(chunk_id=chunk_id)
+        finished = pipeline.run_chunk(chunk_id=chunk_id)
+        if finished:  # every suggestion is new: rank everyone's courses again
+            course_suggestions_refresh.delay()
+        return finished
     except TRANSIENT:
         raise
     except Exception as exc:

@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, ImportJob, ImportKind, Organisation, User
 from accounts.services import api_token_create
+from learning.models import Enrolment
 from marketplace.models import OpeningSkill, Placement
 from matching import interviews, workflow
 from matching.models import InterviewSlot, Match, MatchRun
@@ -55,6 +56,9 @@ class Objects:
     offered_slot: InterviewSlot  # proposed on ``invited``
     notification: Notification  # sam's
     webhook: Any  # company X's; bram is its admin
+    course: Any  # school A's, for everyone; dirk keeps it
+    draft_course: Any  # school A's, not published
+    enrolment: Any  # pim signed up for ``course``
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -119,7 +123,13 @@ def objects(world: World) -> Objects:
             user=world.sam, kind="approved", params={"title": "Stage"}, url="/student/"
         ),
         webhook=_webhook(world),
+        course=(course := factories.CourseFactory(provider=world.school_a, audiences=EVERYONE)),
+        draft_course=factories.CourseFactory(provider=world.school_a, is_published=False),
+        enrolment=Enrolment.objects.create(course=course, user=pim, group="pupil"),
     )
+
+
+EVERYONE = ["employee", "career_changer", "pupil"]
 
 
 def _webhook(world: World) -> Any:
@@ -352,6 +362,25 @@ ROWS = [
     # Imports: each person sees only their own.
     r("import-list", "get", "401 200 200 200 200 200 200 200"),
     r("import-detail", "get", "401 404 404 200 404 404 404 404", pk("job")),
+    # Courses: public; a student, career changer or employee signs up (pim already
+    # did); dirk keeps school A's courses and decides on their sign-ups.
+    r("course-list", "get", "200 200 200 200 200 200 200 200"),
+    r("course-detail", "get", "200 200 200 200 200 200 200 200", slug("course")),
+    r(
+        "course-detail",
+        "get",
+        "404 404 404 200 404 404 404 404",
+        slug("draft_course"),
+        label="draft",
+    ),
+    r("course-sign-up", "post", "401 201 409 403 403 201 201 403", slug("course"), {}),
+    r("course-suggestion-list", "get", "401 200 200 200 200 200 200 200"),
+    r("sign-up-list", "get", "401 200 200 200 200 200 200 200"),
+    r("sign-up-confirm", "post", "401 404 403 200 404 404 404 404", pk("enrolment")),
+    r("sign-up-decline", "post", "401 404 403 200 404 404 404 404", pk("enrolment")),
+    # Completion needs a confirmed sign-up first (409 for the provider).
+    r("sign-up-complete", "post", "401 404 403 409 404 404 404 404", pk("enrolment")),
+    r("sign-up-withdraw", "post", "401 404 200 403 404 404 404 404", pk("enrolment")),
 ]
 # Routes checked elsewhere: starting a run needs a broker (tests/web/test_runs.py);
 # uploads are multipart, with every persona, in tests/api/test_imports.py.

@@ -19,6 +19,7 @@ PACKAGES = [
     "audit",
     "marketplace",
     "matching",
+    "learning",
     "notifications",
     "insights",
     "privacy",
@@ -30,7 +31,16 @@ PACKAGES = [
 # Which of the project's packages each may import: the one table of the layers
 # (README, "Architecture in brief", draws it). Each package's __init__ docstring
 # says the same in words. ``matching.engine`` is the pure library inside matching.
-DOMAIN = {"accounts", "audit", "marketplace", "matching", "notifications", "insights", "privacy"}
+DOMAIN = {
+    "accounts",
+    "audit",
+    "marketplace",
+    "matching",
+    "learning",
+    "notifications",
+    "insights",
+    "privacy",
+}
 MAY_IMPORT: dict[str, set[str]] = {
     "config": set(),
     "matching.engine": set(),
@@ -38,9 +48,18 @@ MAY_IMPORT: dict[str, set[str]] = {
     "audit": {"accounts"},
     "marketplace": {"accounts", "audit", "matching.engine"},
     "matching": {"accounts", "audit", "marketplace"},
-    "notifications": {"accounts", "audit", "marketplace", "matching"},
-    "insights": {"accounts", "audit", "marketplace", "matching"},
-    "privacy": {"accounts", "audit", "marketplace", "matching", "notifications", "insights"},
+    "learning": {"accounts", "audit", "marketplace", "matching", "matching.engine"},
+    "notifications": {"accounts", "audit", "marketplace", "matching", "learning"},
+    "insights": {"accounts", "audit", "marketplace", "matching", "learning"},
+    "privacy": {
+        "accounts",
+        "audit",
+        "marketplace",
+        "matching",
+        "learning",
+        "notifications",
+        "insights",
+    },
     "worker": DOMAIN,
     "api": DOMAIN,
     "web": DOMAIN,

@@ -40,6 +40,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import services as account_services
 from accounts.models import ApiToken, ImportJob, ImportKind, ImportStatus, Organisation, User
+from learning import selectors as learning_selectors
+from learning.models import Course, Enrolment
 from matching.models import Match, MatchState, SuggestionReport
 from notifications import services as notification_services
 from tests import factories
@@ -73,6 +75,8 @@ class Scene:
     notification_pk: int  # one of sam's notifications
     key_pk: int  # company X's API key; bram and dirk are their organisations' admins
     webhook_pk: int  # company X's webhook
+    course: Course  # cas's learning location's, for employees and career changers
+    enrolment: Enrolment  # zeynep signed up for it; cas has yet to confirm
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -170,6 +174,10 @@ def scene(world: World) -> Scene:
         notification_pk=_interview_and_notification(world, accepted),
         key_pk=_admins_and_key(world),
         webhook_pk=_webhook(world),
+        course=(course := factories.CourseFactory(provider=world.location)),
+        enrolment=Enrolment.objects.create(
+            course=course, user=world.zeynep, group="career_changer"
+        ),
     )
 
 
@@ -246,6 +254,12 @@ ARGS: dict[str, Callable[[Scene], list]] = {
     "notification_open": lambda s: [s.notification_pk],
     "organisation_key_revoke": lambda s: [s.key_pk],
     "organisation_webhook_remove": lambda s: [s.webhook_pk],
+    "course_detail": lambda s: [s.course.slug],
+    "course_edit": lambda s: [s.course.slug],
+    "course_publish": lambda s: [s.course.slug, "unpublish"],
+    "course_enrolments": lambda s: [s.course.slug],
+    "enrolment_withdraw": lambda s: [s.enrolment.pk],
+    "enrolment_action": lambda s: [s.enrolment.pk, "confirm"],
 }
 
 # (route, method): one cell per persona, in PERSONAS' order.
@@ -390,6 +404,29 @@ TABLE: dict[tuple[str, str], str] = {
     ("two_factor_verify", "post"): "in 2f 2f 2f 2f 2f 2f 2f 2f 2f ok 2f",
     ("unsubscribe", "get"): "ok ok ok ok ok ok ok ok ok ok ok ok",
     ("unsubscribe", "post"): "ok ok ok ok ok ok ok ok ok ok ok ok",
+    ("courses", "get"): "ok ok ok ok ok ok ok ok ok ok ok ok",
+    ("courses", "post"): "405 405 405 405 405 405 405 405 405 405 405 405",
+    # Signing up: pupils are not this course's audience, zeynep signed up already
+    # (the form says so), company members join as employees.
+    ("course_detail", "get"): "ok ok ok ok ok ok ok ok ok ok ok ok",
+    ("course_detail", "post"): "in ok ok ok ok go go ok ok ok ok ok",
+    ("my_courses", "get"): "in ok ok ok ok ok ok ok ok ok ok ok",
+    ("my_courses", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("enrolment_withdraw", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("enrolment_withdraw", "post"): "in 404 404 404 go 404 404 404 404 404 404 404",
+    # Coaches and school counsellors keep their organisation's courses.
+    ("coach_courses", "get"): "in 403 403 403 403 403 403 ok ok ok 403 403",
+    ("coach_courses", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("course_new", "get"): "in 403 403 403 403 403 403 ok ok ok 403 403",
+    ("course_new", "post"): "in 403 403 403 403 403 403 ok ok ok 403 403",
+    ("course_edit", "get"): "in 404 404 404 404 404 404 404 404 ok 404 404",
+    ("course_edit", "post"): "in 404 404 404 404 404 404 404 404 ok 404 404",
+    ("course_publish", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("course_publish", "post"): "in 404 404 404 404 404 404 404 404 go 404 404",
+    ("course_enrolments", "get"): "in 404 404 404 404 404 404 404 404 ok 404 404",
+    ("course_enrolments", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("enrolment_action", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("enrolment_action", "post"): "in 404 404 404 404 404 404 404 404 go/ok 404 404",
 }
 
 # Signed links show their own subject to whoever holds the link (it was e-mailed
@@ -433,6 +470,10 @@ def _forbidden_people(scene: Scene, persona: str, route: str) -> list[User]:
     allowed = {me.pk} if me is not None else set()
     if route in LINK_SUBJECT:
         allowed.add(LINK_SUBJECT[route](scene).pk)
+    if me is not None:  # a sign-up shares the person with the course's provider
+        allowed |= set(
+            learning_selectors.enrolments_for_provider(viewer=me).values_list("user_id", flat=True)
+        )
     students = [s for s in scene.students() if s.pk not in allowed]
     if persona in COMPANY_MEMBERS:
         company = getattr(w, COMPANY_MEMBERS[persona])

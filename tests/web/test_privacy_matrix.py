@@ -18,6 +18,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import ImportJob, ImportKind, ImportStatus
+from learning.models import Enrolment
 from matching.models import Interview, InterviewSlot, Match, MatchState, SuggestionReport
 from notifications.models import Notification
 from tests import factories
@@ -38,6 +39,8 @@ class Case:
     job: ImportJob  # Dirk imported a class list
     accepted: Match  # Sam accepted company X's invitation; the interview is planned
     notification: object  # one of Sam's notifications
+    course: object  # the learning location's; Cas keeps it
+    enrolment: object  # Sam signed up for it
 
 
 @pytest.fixture
@@ -83,6 +86,10 @@ def case(world: World) -> Case:
         job,
         accepted,
         notification,
+        course := factories.CourseFactory(
+            provider=world.location, audiences=["pupil", "employee", "career_changer"]
+        ),
+        Enrolment.objects.create(course=course, user=world.sam, group="pupil"),
     )
 
 
@@ -114,6 +121,11 @@ BY_ID: list[tuple[str, str, Callable[[Case], list], str, dict]] = [
     ("interview_step", "post", lambda c: [c.approved.pk, "other_time"], "sam", {}),
     ("interview_calendar", "get", lambda c: [c.accepted.pk], "sam", {}),
     ("notification_open", "get", lambda c: [c.notification.pk], "sam", {}),
+    ("course_enrolments", "get", lambda c: [c.course.slug], "cas", {}),
+    ("course_edit", "get", lambda c: [c.course.slug], "cas", {}),
+    ("course_publish", "post", lambda c: [c.course.slug, "unpublish"], "cas", {}),
+    ("enrolment_action", "post", lambda c: [c.enrolment.pk, "confirm"], "cas", {}),
+    ("enrolment_withdraw", "post", lambda c: [c.enrolment.pk], "sam", {}),
 ]
 OUTSIDERS = ["otto", "olga", "other_student"]
 
@@ -160,6 +172,8 @@ LISTS = [
     ("students_import", ""),
     ("openings_import", ""),
     ("notifications", ""),
+    ("my_courses", ""),
+    ("coach_courses", ""),
 ]
 
 
@@ -196,6 +210,9 @@ NO_ONE_ELSES_DATA = {
     "openings",
     "opening_detail",
     "company_detail",
+    "courses",
+    "course_detail",  # a course's page; signing up is the viewer's own
+    "course_new",
     "algorithm",
     "integrating",
     "signup",

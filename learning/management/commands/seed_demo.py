@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from accounts.models import User
+from learning.demo import demo_courses_create
+from learning.services import course_suggestions_refresh
 from marketplace.demo import demo_region_create
 from marketplace.services import coordinator_group_ensure
 from matching.demo import demo_suggestions_walk
@@ -62,12 +64,16 @@ class Command(BaseCommand):
             f"Demo region: {counts.companies} companies, {counts.openings} openings, "
             f"{counts.students} students."
         )
+        courses = demo_courses_create()
+        if courses:
+            self.stdout.write(f"Demo courses: {courses} added at the learning locations.")
         if not without_suggestions:
             walk = demo_suggestions_walk()
             steps = ", ".join(f"{n} {step}" for step, n in sorted(walk.steps.items()))
             self.stdout.write(
                 f"Suggestions: {walk.computed} computed; workflow steps: {steps or 'none new'}."
             )
+            self.stdout.write(f"Course suggestions: {course_suggestions_refresh()} stored.")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for email, what in logins:
             self.stdout.write(f"  {email:34} {what}")

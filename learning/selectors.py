@@ -1,0 +1,219 @@
+"""Reads for courses, sign-ups and course suggestions, scoped to the viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts import selectors as accounts_selectors
+from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from learning.models import (
+    ENROLMENT_ACTIVE,
+    Audience,
+    Course,
+    CourseSuggestion,
+    Enrolment,
+    EnrolmentStatus,
+)
+from marketplace.models import Placement, PlacementStatus, Profile
+from matching.engine.courses import CourseRecord, GapSuggestion
+from matching.models import Match, MatchState
+from matching.selectors import explanation_skills
+
+PROVIDER_KINDS = (OrganisationKind.LEARNING_LOCATION, OrganisationKind.SCHOOL)
+# A person's suggestions read for their gap: the best this many, by score.
+GAP_SUGGESTIONS = 10
+# Suggestions a person turned down (or that were turned down for them) say
+# nothing about the skills they want.
+GAP_STATES_LEFT_OUT = (
+    MatchState.REJECTED,
+    MatchState.STUDENT_NO,
+    MatchState.RETIRED,
+    MatchState.WITHDRAWN,
+    MatchState.DECLINED,
+)
+
+
+def courses_public() -> QuerySet[Course]:
+    return (
+        Course.objects.filter(is_published=True)
+        .select_related("provider", "place")
+        .prefetch_related("course_skills__skill")
+    )
+
+
+def providers_for(*, user: User) -> QuerySet[Organisation]:
+    """The learning locations and schools whose courses this person keeps: those
+    where they are a counsellor (a coach)."""
+    if not accounts_selectors.user_has_role(user=user, role=Role.COUNSELLOR):
+        return Organisation.objects.none()
+    return accounts_selectors.organisations_for_user(user=user, role=Role.COUNSELLOR).filter(
+        kind__in=PROVIDER_KINDS
+    )
+
+
+def courses_managed_by(*, user: User) -> QuerySet[Course]:
+    return (
+        Course.objects.filter(provider__in=providers_for(user=user))
+        .select_related("provider", "place")
+        .prefetch_related("course_skills__skill")
+        .annotate(
+            waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.REQUESTED))
+        )
+    )
+
+
+def courses_visible_to(*, viewer: User) -> QuerySet[Course]:
+    """Published courses, and a provider's own drafts for its coaches."""
+    managed = providers_for(user=viewer)
+    return (
+        Course.objects.filter(Q(is_published=True) | Q(provider__in=managed))
+        .select_related("provider", "place")
+        .prefetch_related("course_skills__skill")
+    )
+
+
+def enrolments_for_provider(*, viewer: User) -> QuerySet[Enrolment]:
+    """Sign-ups for the courses this viewer keeps; none for anyone else."""
+    return Enrolment.objects.filter(course__provider__in=providers_for(user=viewer)).select_related(
+        "course", "user"
+    )
+
+
+def enrolments_visible_to(*, viewer: User) -> QuerySet[Enrolment]:
+    """A person's own sign-ups, and those for the courses they keep as a coach."""
+    if not viewer.is_authenticated:
+        return Enrolment.objects.none()
+    return (
+        Enrolment.objects.filter(
+            Q(user=viewer) | Q(course__provider__in=providers_for(user=viewer))
+        )
+        .select_related("course", "course__provider", "user")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def enrolments_of(*, user: User) -> QuerySet[Enrolment]:
+    if not user.is_authenticated:
+        return Enrolment.objects.none()
+    return Enrolment.objects.filter(user=user).select_related("course", "course__provider")
+
+
+def enrolment_live(*, course: Course, user: User) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(
+            course=course,
+            user=user,
+            status__in=[*ENROLMENT_ACTIVE, EnrolmentStatus.COMPLETED],
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def seats_taken(*, course: Course) -> int:
+    return course.enrolments.filter(
+        status__in=[EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED]
+    ).count()
+
+
+def group_of(*, user: User) -> str | None:
+    """The group a person joins a course in: a career changer, a pupil or student
+    of a school, or an employee of a company; None for anyone else."""
+    if not user.is_authenticated:
+        return None
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if Role.STUDENT in roles:
+        changer = Profile.objects.filter(user=user, is_career_changer=True).exists()
+        if changer or accounts_selectors.user_is_self_directed_student(user=user):
+            return Audience.CAREER_CHANGER
+        return Audience.PUPIL
+    if Role.COMPANY_MEMBER in roles:
+        return Audience.EMPLOYEE
+    return None
+
+
+def course_suggestions_for(*, user: User) -> QuerySet[CourseSuggestion]:
+    if not user.is_authenticated:
+        return CourseSuggestion.objects.none()
+    return (
+        CourseSuggestion.objects.filter(profile__user=user, course__is_published=True)
+        .select_related("course", "course__provider", "course__place")
+        .order_by("rank")
+    )
+
+
+def profiles_for_course_suggestions(ids: Iterable[int] | None = None) -> QuerySet[Profile]:
+    """Career changers, and students without a current placement, open to
+    suggestions."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    placed = Placement.objects.filter(status=PlacementStatus.CONFIRMED).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    profiles = Profile.objects.filter(is_visible=True).filter(
+        Q(is_career_changer=True) | ~Q(pk__in=placed.values("profile_id"))
+    )
+    if ids is not None:
+        profiles = profiles.filter(pk__in=list(ids))
+    return profiles
+
+
+def _must_entries(explanation: dict) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """How many must-haves an explanation lists, and the unmet ones with their
+    level: held below the level asked, only a related skill held, or missing.
+    Read through ``explanation_skills``, so older engines' explanations count the
+    same way the pages show them."""
+    lists = explanation_skills(explanation)
+    total, unmet = 0, []
+    for key in ("matched", "partial", "related"):
+        for item in lists[key]:
+            if item.get("importance", "must") != "must":
+                continue
+            total += 1
+            if key != "matched":
+                unmet.append((item["skill"], int(item.get("required_level") or 1)))
+    for item in lists["missing"]:
+        total += 1
+        unmet.append((item["skill"], int(item.get("required_level") or 1)))
+    return total, tuple(unmet)
+
+
+def gaps_for(*, profile_ids: Iterable[int]) -> dict[int, list[GapSuggestion]]:
+    """Each profile's best suggestions (by score) as the course ranking reads
+    them: the opening, the score and the must-haves met and unmet."""
+    gaps: dict[int, list[GapSuggestion]] = {pk: [] for pk in profile_ids}
+    rows = (
+        Match.objects.filter(profile_id__in=list(gaps), profile_rank__isnull=False)
+        .exclude(state__in=GAP_STATES_LEFT_OUT)
+        .order_by("profile_id", "-score", "pk")
+        .values_list("profile_id", "opening_id", "score", "explanation")
+    )
+    for profile_id, opening_id, score, explanation in rows.iterator(chunk_size=2000):
+        mine = gaps[profile_id]
+        if len(mine) >= GAP_SUGGESTIONS:
+            continue
+        total, unmet = _must_entries(explanation or {})
+        mine.append(GapSuggestion(opening_id, min(max(float(score), 0.0), 1.0), total, unmet))
+    return gaps
+
+
+def course_records() -> list[CourseRecord]:
+    """Published courses that are still to come or on request, with their skills."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    courses = (
+        Course.objects.filter(is_published=True)
+        .filter(Q(on_request=True) | Q(starts_on__gte=today))
+        .prefetch_related("course_skills__skill")
+        .order_by("pk")
+    )
+    return [
+        CourseRecord(c.pk, tuple((cs.skill.slug, cs.level) for cs in c.course_skills.all()))
+        for c in courses
+    ]
