@@ -11,7 +11,8 @@ Small numbers: a count of people from 1 to 4 is shown as "<5" everywhere
 nobody can be singled out. Zero is shown: it names no one.
 
 It lives in ``insights``, above the domain: it reads accounts, marketplace,
-matching and the audit log, and writes only its own snapshots (``KpiSnapshot``).
+matching, learning and the audit log, and writes only its own snapshots
+(``KpiSnapshot``).
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.exceptions import DomainError
-from accounts.models import EducationLevel, Organisation, Sector
+from accounts.models import EducationLevel, Organisation, OrganisationKind, Sector
 from audit.models import AuditAction, AuditEntry
 from insights.models import KpiSnapshot, SnapshotKind
+from learning.models import Enrolment, EnrolmentStatus
 from marketplace.models import (
     EducationLevelChange,
     Opening,
@@ -133,7 +135,22 @@ KPIS = [
     Kpi("progression", _("Students who moved up a level"), True),
     Kpi("review_hours", _("Median hours to a counsellor's decision"), False, "median"),
     Kpi("approval_share", _("Share of suggestions approved"), False, "rate"),
+    # Lifelong learning at the learning locations: sign-ups confirmed and courses
+    # completed in the period, by the group the person joined in.
+    Kpi("course_participants_employee", _("Course participants: employees"), True),
+    Kpi("course_participants_career_changer", _("Course participants: career changers"), True),
+    Kpi("course_participants_pupil", _("Course participants: pupils and students"), True),
+    Kpi("course_completions_employee", _("Courses completed: employees"), True),
+    Kpi("course_completions_career_changer", _("Courses completed: career changers"), True),
+    Kpi("course_completions_pupil", _("Courses completed: pupils and students"), True),
+    Kpi("skills_from_courses", _("Skills added through courses"), False),
+    Kpi("gaps_with_course", _("Top skill gaps with a course in the region"), False),
+    Kpi("gaps_without_course", _("Top skill gaps without a course"), False),
 ]
+# The skills gap's top rows that the gaps-with-a-course figures look at, and the
+# rows the dashboard shows of them.
+GAP_TOP = 25
+DASHBOARD_GAP_ROWS = 10
 KPI_BY_KEY = {k.key: k for k in KPIS}
 # Rates and medians are hidden with the count of people they rest on.
 BASES = {
@@ -382,13 +399,61 @@ def _progression_facts(period: Period) -> list[Fact]:
     return list(risen.values())
 
 
-def _facts(period: Period) -> list[Fact]:
+def _course_facts(period: Period) -> list[Fact]:
+    """One fact per sign-up confirmed or course completed in the period, in the
+    course's municipality and learning location (a school's course has none)."""
+    start, end = period.bounds()
+    rows = (
+        Enrolment.objects.filter(
+            Q(decided_at__gte=start, decided_at__lt=end)
+            | Q(completed_at__gte=start, completed_at__lt=end)
+        )
+        .filter(status__in=[EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED])
+        .values_list(
+            "group",
+            "decided_at",
+            "completed_at",
+            "skills_added",
+            "course__place__name",
+            "course__provider__name",
+            "course__provider__kind",
+        )
+    )
+    facts = []
+    for group, decided, completed, added, place, provider, kind in rows:
+        values: dict[str, float | list[float]] = {}
+        if decided is not None and start <= decided < end:
+            values[f"course_participants_{group}"] = 1
+        if completed is not None and start <= completed < end:
+            values[f"course_completions_{group}"] = 1
+            values["skills_from_courses"] = len(added or [])
+        location = [provider] if kind == OrganisationKind.LEARNING_LOCATION else None
+        keys = _group_keys(
+            municipality=place, sector=None, type_=None, levels=None, locations=location
+        )
+        facts.append(Fact(keys, values))
+    return facts
+
+
+def _coverage_fact(period: Period, gap: list[dict[str, Any]] | None = None) -> Fact:
+    """How many of the region's top skill gaps a published course teaches;
+    ``gap`` is the period's ``skills_gap(limit=GAP_TOP)`` when already at hand."""
+    rows = gap if gap is not None else skills_gap(period=period, limit=GAP_TOP)
+    covered = sum(1 for r in rows if r["courses"])
+    keys = _group_keys(municipality=None, sector=None, type_=None, levels=None, locations=None)
+    keys = {name: (TOTAL,) if name == TOTAL else () for name in keys}
+    return Fact(keys, {"gaps_with_course": covered, "gaps_without_course": len(rows) - covered})
+
+
+def _facts(period: Period, gap: list[dict[str, Any]] | None = None) -> list[Fact]:
     locations = _locations_by_company()
     return (
         _opening_facts(period, locations)
         + _placement_facts(period, locations)
         + _review_facts(period, locations)
         + _progression_facts(period)
+        + _course_facts(period)
+        + [_coverage_fact(period, gap)]
     )
 
 
@@ -560,7 +625,8 @@ def dashboard(*, period: Period, breakdown: str) -> dict[str, Any]:
     """Everything the coordinators' dashboard shows, from one pass over the facts."""
     if breakdown not in BREAKDOWNS:
         raise DomainError(_("Unknown breakdown."), field="breakdown")
-    facts = _facts(period)
+    gap = skills_gap(period=period, limit=GAP_TOP)  # once: the coverage figures and the panel
+    facts = _facts(period, gap)
     table = _with_total(facts, breakdown)
     by_place = table if breakdown == "municipality" else _aggregate(facts, "municipality")
     baseline = baseline_for(year=period.year)
@@ -579,6 +645,7 @@ def dashboard(*, period: Period, breakdown: str) -> dict[str, Any]:
             if group != TOTAL
         ],
         "trend": trend(year=period.year),
+        "gap": gap[:DASHBOARD_GAP_ROWS],
     }
 
 
@@ -619,7 +686,8 @@ def skills_gap(
     supply = Counter(profiles.values_list("skill_id", flat=True))
     missing = _missing_must_haves(period=period, openings=openings)
     ids = set(demand) | set(missing)
-    skills = {s.pk: s for s in Skill.objects.filter(pk__in=ids)}
+    published = Count("courses", filter=Q(courses__is_published=True), distinct=True)
+    skills = {s.pk: s for s in Skill.objects.filter(pk__in=ids).annotate(taught=published)}
     rows = []
     for skill_id in ids:
         skill = skills.get(skill_id)
@@ -631,6 +699,8 @@ def skills_gap(
             "demand": demand.get(skill_id, 0),
             "supply": supply.get(skill_id, 0),
             "missing": missing.get(skill_id, 0),
+            # Published courses in the region that teach it (not people).
+            "courses": skill.taught,
         }
         row["gap"] = row["demand"] - row["supply"]
         rows.append(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
@@ -216,4 +217,61 @@ def course_records() -> list[CourseRecord]:
     return [
         CourseRecord(c.pk, tuple((cs.skill.slug, cs.level) for cs in c.course_skills.all()))
         for c in courses
+    ]
+
+
+# An opening open at least this long counts double in its company's course list.
+HARD_TO_FILL_DAYS = 30
+
+
+def courses_for_company(*, company: Organisation, k: int = 10) -> list[dict]:
+    """Courses for a company's staff: ranked, with the same engine function as a
+    person's course suggestions, by the must-haves of the company's open openings
+    with places left that they teach; an opening open 30 days or more (hard to
+    fill) weighs twice as much. Computed on request: one company's openings."""
+    from django.utils import timezone
+
+    from marketplace.models import Opening, OpeningStatus, Skill
+    from matching.engine.courses import courses_for_gaps
+
+    since = timezone.now() - dt.timedelta(days=HARD_TO_FILL_DAYS)
+    openings = list(
+        Opening.objects.filter(company=company, status=OpeningStatus.OPEN)
+        .prefetch_related("opening_skills__skill")
+        .order_by("pk")
+    )
+    asked = []
+    for o in openings:
+        if o.places_left <= 0:
+            continue
+        musts = tuple(
+            (row.skill.slug, row.min_level)
+            for row in o.opening_skills.all()
+            if row.importance == "must"
+        )
+        hard = o.published_at is not None and o.published_at <= since
+        asked.append(GapSuggestion(o.pk, 1.0 if hard else 0.5, len(musts), musts))
+    courses = [c for c in course_records() if c.skills]
+    skills = list(Skill.objects.order_by("slug").values_list("slug", flat=True))
+    ranked = courses_for_gaps(gaps={company.pk: asked}, courses=courses, skills=skills, k=k)
+    by_id = {
+        c.pk: c
+        for c in Course.objects.filter(pk__in=[r.course_id for r in ranked]).select_related(
+            "provider", "place"
+        )
+    }
+    titles = {o.pk: o for o in openings}
+    labels = {
+        s.slug: s.label
+        for s in Skill.objects.filter(slug__in={k for r in ranked for k, _ in r.closes})
+    }
+    return [
+        {
+            "course": by_id[r.course_id],
+            "score": r.score,
+            "closes": [labels.get(slug, slug) for slug, _level in r.closes],
+            "openings": [titles[o.opening_id] for o in r.openings if o.opening_id in titles],
+        }
+        for r in ranked
+        if r.course_id in by_id
     ]

@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import selectors as accounts_selectors
 from accounts.exceptions import DomainError
+from accounts.models import Role
 from audit.services import personal_data_viewed
 from learning import selectors, services
 from learning.filters import CourseFilter
@@ -286,3 +288,17 @@ def enrolment_action(request: HttpRequest, enrolment_id: int, action: str) -> Ht
             request, _("Saved: %(status)s.") % {"status": enrolment.get_status_display()}
         )
     return redirect("web:course_enrolments", slug=enrolment.course.slug)
+
+
+@login_required
+@require_GET
+def company_courses(request: HttpRequest) -> HttpResponse:
+    """Courses for a company's staff, ranked by the must-haves of its open openings
+    (hard-to-fill ones weigh more) that each teaches."""
+    companies = list(
+        accounts_selectors.organisations_for_user(user=request.user, role=Role.COMPANY_MEMBER)
+    )
+    if not companies:
+        raise PermissionDenied
+    sections = [{"company": c, "rows": selectors.courses_for_company(company=c)} for c in companies]
+    return render(request, "web/company_courses.html", {"sections": sections})

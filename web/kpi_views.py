@@ -153,7 +153,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "period": period,
         "columns": _columns(),
         "total": data["rows"][0] if data["rows"] else {},
-        "gap": kpis.skills_gap(period=period, limit=10),
+        "gap": data["gap"],
         "printed_at": timezone.localtime(),
     }
     return render(request, "web/kpi_report.html", context)
@@ -183,8 +183,12 @@ def skills_gap(request: HttpRequest) -> HttpResponse:
             _("Supply (profiles)"),
             _("Gap"),
             _("Missing in suggestions"),
+            _("Courses in the region"),
         ]
-        body = [[r["label"], r["demand"], r["supply"], r["gap"], r["missing"]] for r in rows]
+        body = [
+            [r["label"], r["demand"], r["supply"], r["gap"], r["missing"], r["courses"]]
+            for r in rows
+        ]
         return _csv(f"maakmatch-skills-gap-{period.label}", header, body)
     top = [r["skill"] for r in rows[:5]]
     context = {

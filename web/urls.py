@@ -50,6 +50,7 @@ urlpatterns = [
         course_views.enrolment_withdraw,
         name="enrolment_withdraw",
     ),
+    path("company/courses/", course_views.company_courses, name="company_courses"),
     path("coach/courses/", course_views.coach_courses, name="coach_courses"),
     path("coach/courses/new/", course_views.course_new, name="course_new"),
     path("coach/courses/<slug:slug>/edit/", course_views.course_edit, name="course_edit"),

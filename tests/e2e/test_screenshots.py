@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from learning.demo import demo_courses_create
 from matching.models import MatchState
 from tests.e2e.conftest import DESKTOP, PHONE, Region, log_in, visit
+from tests.e2e.test_course_journey import _scene as course_scene
 from tests.e2e.test_roles import _suggestion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,6 +105,8 @@ def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Pat
     _more_suggestions(match)
     _applicant()
     _figures()
+    demo_courses_create()
+    course_scene(region)  # a career changer whose best suggestion a course helps
     pages = [
         ("visitor", None, "/"),
         ("student", region.student, "/student/suggestions/"),
@@ -113,6 +117,9 @@ def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Pat
         ("review-queue", region.counsellor, "/counsellor/review/"),
         ("coordinator", region.coordinator, "/coordinator/companies/"),
         ("kpi-dashboard", region.coordinator, "/coordinator/kpis/?breakdown=municipality"),
+        ("courses", None, "/courses/"),
+        ("career-changer-courses", region.career_changer, "/student/courses/"),
+        ("coach-courses", "coach@demo.maakmatch.nl", "/coach/courses/"),
     ]
     written = []
     pages_of: dict[str | None, list[tuple[str, str]]] = {}

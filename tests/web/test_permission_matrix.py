@@ -415,6 +415,8 @@ TABLE: dict[tuple[str, str], str] = {
     ("enrolment_withdraw", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("enrolment_withdraw", "post"): "in 404 404 404 go 404 404 404 404 404 404 404",
     # Coaches and school counsellors keep their organisation's courses.
+    ("company_courses", "get"): "in 403 403 403 403 ok ok 403 403 403 403 403",
+    ("company_courses", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("coach_courses", "get"): "in 403 403 403 403 403 403 ok ok ok 403 403",
     ("coach_courses", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("course_new", "get"): "in 403 403 403 403 403 403 ok ok ok 403 403",

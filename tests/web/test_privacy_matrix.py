@@ -213,6 +213,7 @@ NO_ONE_ELSES_DATA = {
     "courses",
     "course_detail",  # a course's page; signing up is the viewer's own
     "course_new",
+    "company_courses",  # the company's own openings against public courses
     "algorithm",
     "integrating",
     "signup",
