@@ -25,6 +25,36 @@ def load_average() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) jiffies of the whole machine from /proc/stat; None elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+class CpuBusy:
+    """``with CpuBusy() as cpu: ...`` then ``cpu.cores`` holds how many of the
+    machine's cores were busy on average (every process: workers and PostgreSQL
+    alike), or None where /proc/stat is missing. One worker that keeps 1.7 of 2
+    cores busy can be sped up at most 2 / 1.7 = 1.2x by a second one."""
+
+    def __enter__(self) -> CpuBusy:
+        self.start = _cpu_ticks()
+        self.cores: float | None = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = _cpu_ticks()
+        if self.start is None or end is None or end[1] == self.start[1]:
+            return
+        share = (end[0] - self.start[0]) / (end[1] - self.start[1])
+        self.cores = share * (os.cpu_count() or 1)
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -23,9 +23,10 @@ and each fan-out's speed-up over one worker (target: 2 workers ≥ 1.6x)::
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
-from bench.common import Timer, load_average, table
+from bench.common import CpuBusy, Timer, load_average, table
 from bench.live import django_setup, region_data, wait_for, workers
 
 
@@ -102,12 +103,13 @@ def recompute(count: int, *, start: str) -> dict[str, float]:
         if start == "empty":
             _empty_tables()
         t0 = time.perf_counter()
-        run_id = match_full_recompute.delay().get(timeout=300)
-        took = wait_for(
-            lambda: MatchRun.objects.get(pk=run_id).status != MatchRunStatus.RUNNING,
-            3600,
-            step=0.2,
-        )
+        with CpuBusy() as cpu:
+            run_id = match_full_recompute.delay().get(timeout=300)
+            took = wait_for(
+                lambda: MatchRun.objects.get(pk=run_id).status != MatchRunStatus.RUNNING,
+                3600,
+                step=0.2,
+            )
         run = MatchRun.objects.get(pk=run_id)
         if took is None or run.status != MatchRunStatus.FINISHED:
             raise SystemExit(f"run {run_id} did not finish: {run.status} {run.error}")
@@ -117,6 +119,7 @@ def recompute(count: int, *, start: str) -> dict[str, float]:
             "openings": run.openings,
             "chunks": run.chunks_total,
             "stored": run.stored,
+            "busy": cpu.cores,
         }
 
 
@@ -159,7 +162,16 @@ def main() -> None:
     print(
         table(
             f"Full recompute, each from the same {args.start} table",
-            ["workers", "seconds", "profiles", "openings", "chunks", "stored", "speed-up"],
+            [
+                "workers",
+                "seconds",
+                "profiles",
+                "openings",
+                "chunks",
+                "stored",
+                "speed-up",
+                "cores busy",
+            ],
             [
                 [
                     f"{count} worker process(es)",
@@ -169,6 +181,7 @@ def main() -> None:
                     r["chunks"],
                     r["stored"],
                     base / r["seconds"],
+                    "?" if r["busy"] is None else f"{r['busy']:.2f} of {os.cpu_count()}",
                 ]
                 for count, r in runs.items()
             ],
@@ -180,6 +193,15 @@ def main() -> None:
     if 1 in runs and 2 in runs:
         ratio = runs[1]["seconds"] / runs[2]["seconds"]
         print(f"2 workers / 1 worker: {ratio:.2f}x as fast (target ≥ 1.6x)")
+        busy = runs[1]["busy"]
+        if busy:
+            # Every process shares the cores: a second worker can add only the
+            # cores the first left idle.
+            print(
+                f"one worker's run kept {busy:.2f} of {os.cpu_count()} cores busy "
+                f"(workers and PostgreSQL): this machine allows at most "
+                f"{(os.cpu_count() or 1) / busy:.2f}x from more workers"
+            )
     print(load_average())
 
 

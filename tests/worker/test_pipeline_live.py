@@ -201,27 +201,27 @@ def test_a_killed_worker_mid_run_leaves_every_suggestion_exactly_once(region: di
         "CELERY_VISIBILITY_TIMEOUT": "12",
         "CELERY_TASK_SOFT_TIME_LIMIT": "8",
         "CELERY_TASK_TIME_LIMIT": "10",
-        "MAAKMATCH_RUN_CHUNK_PROFILES": "500",
+        # Many small chunks: the worker is surely killed with some still to do.
+        "MAAKMATCH_RUN_CHUNK_PROFILES": "100",
         "MAAKMATCH_RUN_STALL_SECONDS": "3",
     }
     environ = _environ(**quick)
     with running_worker(environ) as first:
         run_id = match_full_recompute.delay().get(timeout=60)
-        # Kill it as soon as it is inside a chunk (the first chunk also builds the index).
-        assert _wait_for(lambda: MatchRun.objects.filter(pk=run_id).exists(), 30)
-        time.sleep(0.3)
+        # Kill it as soon as its first chunk is stored, mid-run.
+        assert _wait_for(lambda: MatchRun.objects.get(pk=run_id).chunks_done >= 1, 30)
         first.kill()
         first.wait()
     run = MatchRun.objects.get(pk=run_id)
     assert run.status == MatchRunStatus.RUNNING
-    assert run.chunks_done < run.chunks_total == 4
+    assert run.chunks_done < run.chunks_total == 16
     with running_worker(environ):
         # The queued chunks run; the killed one is re-sent by the minute sweep (run
         # here by hand) once the run stalls, or redelivered by the broker later.
         # Usually three chunks finish first; on a loaded machine the broker may
         # still hold a second one back as unacknowledged, so wait for progress to
         # stop rather than for an exact count.
-        assert _wait_for(lambda: MatchRun.objects.get(pk=run_id).chunks_done >= 2, 60)
+        assert _wait_for(lambda: MatchRun.objects.get(pk=run_id).chunks_done >= 3, 60)
         _wait_until_still(lambda: MatchRun.objects.get(pk=run_id).chunks_done, 5)
         if MatchRun.objects.get(pk=run_id).status != MatchRunStatus.FINISHED:
             assert matching_sweep.delay().get(timeout=30) >= 1  # it re-sends the lost
@@ -229,7 +229,10 @@ def test_a_killed_worker_mid_run_leaves_every_suggestion_exactly_once(region: di
             lambda: MatchRun.objects.get(pk=run_id).status == MatchRunStatus.FINISHED, 90
         )
     run.refresh_from_db()
-    assert (run.chunks_done, run.error) == (4, "")
+    assert (run.chunks_done, run.error) == (16, "")
+    # The worker's finish vacuumed the suggestions (dead rows reclaimed, the
+    # visibility map set for index-only counts), not only analysed them.
+    assert _wait_for(_vacuumed, 10), "the finished run did not vacuum matching_match"
     stored = sorted(Match.objects.values_list("profile_id", "opening_id", "profile_rank"))
     assert len(stored) == len({(p, o) for p, o, _r in stored}) == 1505
     # The same as one uninterrupted run with the same fit.
@@ -237,6 +240,18 @@ def test_a_killed_worker_mid_run_leaves_every_suggestion_exactly_once(region: di
     services.matches_store_full(index=services.match_index_build(text_state=run.text_state))
     again = sorted(Match.objects.values_list("profile_id", "opening_id", "profile_rank"))
     assert again == stored
+
+
+def _vacuumed() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s",
+            ["matching_match"],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def test_a_students_yes_reaches_the_company_by_email_through_the_worker(
