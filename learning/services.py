@@ -171,9 +171,11 @@ def enrolment_request(*, course: Course, user: User, motivation: str = "") -> En
         raise InvalidState(_("You have already signed up for this course."))
     if course.seats is not None and selectors.seats_taken(course=course) >= course.seats:
         raise InvalidState(_("This course is full."))
-    return Enrolment.objects.create(
+    enrolment = Enrolment.objects.create(
         course=course, user=user, group=group, motivation=motivation.strip()[:2000]
     )
+    task_send_on_commit("worker.notify_enrolment", enrolment.pk, "requested")
+    return enrolment
 
 
 def _enrolment_for_coach(*, enrolment: Enrolment, by: User) -> Enrolment:
@@ -197,6 +199,7 @@ def enrolment_decide(*, enrolment: Enrolment, by: User, confirm: bool) -> Enrolm
     enrolment.status = EnrolmentStatus.CONFIRMED if confirm else EnrolmentStatus.DECLINED
     enrolment.decided_at, enrolment.decided_by = timezone.now(), by
     enrolment.save(update_fields=["status", "decided_at", "decided_by"])
+    task_send_on_commit("worker.notify_enrolment", enrolment.pk, enrolment.status)
     return enrolment
 
 
@@ -229,6 +232,7 @@ def enrolment_complete(*, enrolment: Enrolment, by: User) -> Enrolment:
     enrolment.save(update_fields=["status", "completed_at", "skills_added"])
     if profile is not None and added:
         profile_save(profile=profile)  # new suggestions once this commits
+    task_send_on_commit("worker.notify_enrolment", enrolment.pk, "completed")
     return enrolment
 
 

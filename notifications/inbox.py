@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from learning.models import Enrolment, EnrolmentStatus
 from matching.models import Match, MatchState
 from notifications.models import Notification, NotificationKind
 
@@ -37,6 +38,17 @@ SENTENCES = {
     K.INTERVIEW_MOVED: gettext_lazy("The interview for %(title)s has a new time"),
     K.INTERVIEW_CANCELLED: gettext_lazy("The interview for %(title)s is cancelled"),
     K.REPORT_HANDLED: gettext_lazy("Your counsellor handled your report about %(title)s"),
+    K.COURSE_SIGN_UP: gettext_lazy("%(who)s signed up for %(course)s"),
+    K.COURSE_CONFIRMED: gettext_lazy("Your sign-up for %(course)s is confirmed"),
+    K.COURSE_DECLINED: gettext_lazy("Your sign-up for %(course)s was declined"),
+    K.COURSE_COMPLETED: gettext_lazy("You completed %(course)s: its skills are on your profile"),
+}
+# A sign-up's step, the status it must still have, the kind, and who is told.
+ENROLMENT_EVENTS = {
+    "requested": (EnrolmentStatus.REQUESTED, K.COURSE_SIGN_UP, "provider"),
+    "confirmed": (EnrolmentStatus.CONFIRMED, K.COURSE_CONFIRMED, "person"),
+    "declined": (EnrolmentStatus.DECLINED, K.COURSE_DECLINED, "person"),
+    "completed": (EnrolmentStatus.COMPLETED, K.COURSE_COMPLETED, "person"),
 }
 
 # A match's step, the state it must still be in, the kind, and who is told.
@@ -150,6 +162,45 @@ def notifications_read_all(*, user: User) -> int:
         notifications_for_user(user=user)
         .filter(read_at__isnull=True)
         .update(read_at=timezone.now())
+    )
+
+
+def coaches_of(*, organisation_id: int) -> QuerySet[User]:
+    """The counsellors (coaches) of a learning location or school, not its keys."""
+    return User.objects.filter(
+        memberships__role=Role.COUNSELLOR,
+        memberships__organisation_id=organisation_id,
+        is_active=True,
+        organisation_key__isnull=True,
+    ).distinct()
+
+
+def for_enrolment(*, enrolment_id: int, event: str) -> int:
+    """A sign-up's step: the provider's coaches hear of a new sign-up (with the
+    person's name: signing up shares it), the person of each decision."""
+    if event not in ENROLMENT_EVENTS:
+        raise ValueError(f"Unknown sign-up event {event!r}.")
+    status, kind, audience = ENROLMENT_EVENTS[event]
+    enrolment = (
+        Enrolment.objects.select_related("course", "user")
+        .filter(pk=enrolment_id, status=status)
+        .first()
+    )
+    if enrolment is None:
+        return 0
+    course = enrolment.course
+    if audience == "provider":
+        return notifications_add(
+            users=coaches_of(organisation_id=course.provider_id),
+            kind=kind,
+            params={"course": course.title, "who": enrolment.user.full_name},
+            url=reverse("web:course_enrolments", args=[course.slug]),
+        )
+    return notifications_add(
+        users=[enrolment.user],
+        kind=kind,
+        params={"course": course.title},
+        url=reverse("web:my_courses"),
     )
 
 

@@ -47,6 +47,10 @@ class NotificationKind(models.TextChoices):
     INTERVIEW_MOVED = "interview_moved", _("interview moved")
     INTERVIEW_CANCELLED = "interview_cancelled", _("interview cancelled")
     REPORT_HANDLED = "report_handled", _("report handled")
+    COURSE_SIGN_UP = "course_sign_up", _("course sign-up")
+    COURSE_CONFIRMED = "course_confirmed", _("course sign-up confirmed")
+    COURSE_DECLINED = "course_declined", _("course sign-up declined")
+    COURSE_COMPLETED = "course_completed", _("course completed")
 
 
 class Notification(models.Model):

@@ -201,6 +201,12 @@ def notify_interview(interview_id: int, event: str, slot_id: int | None = None) 
     return notifications.interview_notify(interview_id=interview_id, event=event, slot_id=slot_id)
 
 
+@shared_task(name="worker.notify_enrolment", **NOTIFY_RETRY)
+def notify_enrolment(enrolment_id: int, event: str) -> int:
+    """A course sign-up's step in the notification lists of those it concerns."""
+    return inbox.for_enrolment(enrolment_id=enrolment_id, event=event)
+
+
 @shared_task(name="worker.notify_report_handled", **NOTIFY_RETRY)
 def notify_report_handled(report_id: int) -> int:
     """A counsellor handled a student's report: the student sees it in the product."""

@@ -88,7 +88,8 @@ def test_completion_adds_the_skills_from_a_course_and_the_rematch_raises_the_sco
     assert ProfileSkill.objects.get(profile=profile, skill__slug="cnc-frezen").source == "own"
     profile.refresh_from_db()
     assert profile.needs_matching_since is not None
-    assert len(callbacks) == 1  # the worker is asked to rematch once this commits
+    # Once this commits the worker is asked to rematch, and to tell her.
+    assert len(callbacks) == 2
     assert pipeline.profile_match(profile_id=profile.pk) == "stored"
     after = Match.objects.get(profile=profile, opening=opening)
     assert after.score > before.score
@@ -228,3 +229,30 @@ def test_course_writes_check_the_provider_and_the_dates(gap, world: World) -> No
         provider=world.school_a, by=world.dirk, fields=fields, skills=skill
     )
     assert mine.slug == "hydrauliek-2"
+
+
+def test_each_sign_up_step_reaches_the_right_notification_list(gap, world: World) -> None:
+    from notifications import inbox
+    from notifications.models import Notification
+
+    other_coach = factories.UserFactory()
+    factories.MembershipFactory(user=other_coach, role="counsellor", organisation=world.location)
+    enrolment = services.enrolment_request(course=gap["two"], user=world.zeynep)
+    assert inbox.for_enrolment(enrolment_id=enrolment.pk, event="requested") == 2
+    told = Notification.objects.filter(kind="course_sign_up")
+    assert set(told.values_list("user", flat=True)) == {world.cas.pk, other_coach.pk}
+    assert inbox.notification_text(told.first()) == (
+        f"{world.zeynep.full_name} heeft zich aangemeld voor Lassen en PLC"
+    )
+    # A step that no longer holds tells nobody (the sign-up is still requested).
+    assert inbox.for_enrolment(enrolment_id=enrolment.pk, event="confirmed") == 0
+    services.enrolment_decide(enrolment=enrolment, by=world.cas, confirm=True)
+    assert inbox.for_enrolment(enrolment_id=enrolment.pk, event="confirmed") == 1
+    services.enrolment_complete(enrolment=enrolment, by=world.cas)
+    assert inbox.for_enrolment(enrolment_id=enrolment.pk, event="completed") == 1
+    mine = Notification.objects.filter(user=world.zeynep).order_by("pk")
+    assert [n.kind for n in mine] == ["course_confirmed", "course_completed"]
+    assert inbox.notification_text(mine.last()) == (
+        "Je hebt Lassen en PLC afgerond: de vaardigheden staan op je profiel"
+    )
+    assert not Notification.objects.filter(user__in=[world.dirk, world.olga]).exists()
