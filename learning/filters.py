@@ -9,14 +9,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from learning.models import Audience, Course
-from marketplace.models import Place, Skill
-from marketplace.selectors import places_within
-
-RADIUS_MAX_KM = 250
-TEXT_WORDS_MAX = 8
+from marketplace.filters import PlaceAndTextSearch, place_filter, radius_filter, text_filter
+from marketplace.models import Skill
 
 
-class CourseFilter(django_filters.FilterSet):
+class CourseFilter(PlaceAndTextSearch, django_filters.FilterSet):
     skill = django_filters.ModelChoiceFilter(
         queryset=Skill.objects.all(),
         to_field_name="slug",
@@ -24,15 +21,8 @@ class CourseFilter(django_filters.FilterSet):
         distinct=True,
         label=_("Skill"),
     )
-    place = django_filters.ModelChoiceFilter(
-        queryset=Place.objects.order_by("name"),
-        to_field_name="slug",
-        method="filter_place",
-        label=_("Place"),
-    )
-    radius_km = django_filters.NumberFilter(
-        method="filter_noop", min_value=0, max_value=RADIUS_MAX_KM, label=_("Radius in km")
-    )
+    place = place_filter()
+    radius_km = radius_filter()
     starts_after = django_filters.DateFilter(
         method="filter_starts_after",
         label=_("Starts on or after"),
@@ -41,7 +31,7 @@ class CourseFilter(django_filters.FilterSet):
     audience = django_filters.ChoiceFilter(
         choices=Audience.choices, method="filter_audience", label=_("For")
     )
-    q = django_filters.CharFilter(method="filter_text", max_length=200, label=_("Text"))
+    q = text_filter()
 
     class Meta:
         model = Course
@@ -51,15 +41,6 @@ class CourseFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.form.fields["skill"].label_from_instance = lambda skill: skill.label
 
-    def filter_noop(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
-        return queryset  # read by filter_place
-
-    def filter_place(self, queryset: QuerySet, name: str, value: Place) -> QuerySet:
-        radius = self.form.cleaned_data.get("radius_km")
-        if not radius:
-            return queryset.filter(place=value)
-        return queryset.filter(place_id__in=places_within(place=value, km=float(radius)))
-
     def filter_starts_after(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         # Courses on request can start whenever suits: they always qualify.
         return queryset.filter(Q(on_request=True) | Q(starts_on__gte=value))
@@ -67,8 +48,3 @@ class CourseFilter(django_filters.FilterSet):
     def filter_audience(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # JSON text contains the quoted value: works alike on PostgreSQL and SQLite.
         return queryset.filter(audiences__icontains=f'"{value}"')
-
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split()[:TEXT_WORDS_MAX]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-        return queryset
