@@ -29,23 +29,44 @@ def _employment_type(opening: Opening) -> str:
     return kind
 
 
+def _place(place: Any) -> dict[str, Any]:
+    """A municipality as a schema.org ``Place``: its address and its centre."""
+    return {
+        "@type": "Place",
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": place.name,
+            "addressRegion": place.get_province_display(),
+            "addressCountry": "NL",
+        },
+        "geo": {
+            "@type": "GeoCoordinates",
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+        },
+    }
+
+
+def _skill_term(skill: Any, skills_url: str) -> dict[str, Any]:
+    """A skill of the taxonomy as a schema.org ``DefinedTerm`` (ESCO's URI where known)."""
+    term: dict[str, Any] = {
+        "@type": "DefinedTerm",
+        "name": skill.label_nl,
+        "alternateName": skill.label_en,
+        "termCode": skill.slug,
+        "inDefinedTermSet": skills_url,
+    }
+    if skill.esco_uri:
+        term["url"] = skill.esco_uri
+    return term
+
+
 def job_posting(opening: Opening, *, url: str, skills_url: str) -> dict[str, Any]:
     company = opening.company
     organisation: dict[str, Any] = {"@type": "Organization", "name": company.name}
     if company.website:
         organisation["sameAs"] = company.website
-    skills = []
-    for row in opening.opening_skills.all():
-        term: dict[str, Any] = {
-            "@type": "DefinedTerm",
-            "name": row.skill.label_nl,
-            "alternateName": row.skill.label_en,
-            "termCode": row.skill.slug,
-            "inDefinedTermSet": skills_url,
-        }
-        if row.skill.esco_uri:
-            term["url"] = row.skill.esco_uri
-        skills.append(term)
+    skills = [_skill_term(row.skill, skills_url) for row in opening.opening_skills.all()]
     posting: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "JobPosting",
@@ -57,20 +78,7 @@ def job_posting(opening: Opening, *, url: str, skills_url: str) -> dict[str, Any
         "validThrough": opening.expires_at.isoformat() if opening.expires_at else None,
         "employmentType": _employment_type(opening),
         "hiringOrganization": organisation,
-        "jobLocation": {
-            "@type": "Place",
-            "address": {
-                "@type": "PostalAddress",
-                "addressLocality": opening.place.name,
-                "addressRegion": opening.place.get_province_display(),
-                "addressCountry": "NL",
-            },
-            "geo": {
-                "@type": "GeoCoordinates",
-                "latitude": opening.place.latitude,
-                "longitude": opening.place.longitude,
-            },
-        },
+        "jobLocation": _place(opening.place),
         "jobStartDate": opening.start_date.isoformat(),
         "workHours": f"{opening.hours_per_week} uur per week",
         "totalJobOpenings": opening.places_left,
@@ -104,21 +112,7 @@ def course(course: Any, *, url: str, skills_url: str) -> dict[str, Any]:
     provider: dict[str, Any] = {"@type": "Organization", "name": course.provider.name}
     if course.provider.website:
         provider["sameAs"] = course.provider.website
-    place: dict[str, Any] = {
-        "@type": "Place",
-        "name": course.venue or course.place.name,
-        "address": {
-            "@type": "PostalAddress",
-            "addressLocality": course.place.name,
-            "addressRegion": course.place.get_province_display(),
-            "addressCountry": "NL",
-        },
-        "geo": {
-            "@type": "GeoCoordinates",
-            "latitude": course.place.latitude,
-            "longitude": course.place.longitude,
-        },
-    }
+    place = {**_place(course.place), "name": course.venue or course.place.name}
     instance: dict[str, Any] = {
         "@type": "CourseInstance",
         "courseMode": "onsite",
@@ -129,18 +123,7 @@ def course(course: Any, *, url: str, skills_url: str) -> dict[str, Any]:
         instance["startDate"] = course.starts_on.isoformat()
         if course.ends_on:
             instance["endDate"] = course.ends_on.isoformat()
-    teaches = []
-    for row in course.course_skills.all():
-        term: dict[str, Any] = {
-            "@type": "DefinedTerm",
-            "name": row.skill.label_nl,
-            "alternateName": row.skill.label_en,
-            "termCode": row.skill.slug,
-            "inDefinedTermSet": skills_url,
-        }
-        if row.skill.esco_uri:
-            term["url"] = row.skill.esco_uri
-        teaches.append(term)
+    teaches = [_skill_term(row.skill, skills_url) for row in course.course_skills.all()]
     return {
         "@context": "https://schema.org",
         "@type": "Course",
