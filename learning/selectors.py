@@ -18,6 +18,7 @@ from learning.models import (
     EnrolmentStatus,
 )
 from marketplace.models import Placement, PlacementStatus, Profile
+from marketplace.selectors import skill_labels
 from matching.engine.courses import CourseRecord, GapSuggestion
 from matching.models import Match, MatchState
 from matching.selectors import explanation_skills
@@ -261,10 +262,7 @@ def courses_for_company(*, company: Organisation, k: int = 10) -> list[dict]:
         )
     }
     titles = {o.pk: o for o in openings}
-    labels = {
-        s.slug: s.label
-        for s in Skill.objects.filter(slug__in={k for r in ranked for k, _ in r.closes})
-    }
+    labels = skill_labels(slugs={slug for r in ranked for slug, _level in r.closes})
     return [
         {
             "course": by_id[r.course_id],
