@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ChoiceListValidator, Organisation
+from accounts.models import ChoiceListValidator, EducationLevel, Organisation
 from marketplace.models import SKILL_LEVEL_MAX, SKILL_LEVEL_MIN, Place, Profile, Skill
 
 COST_MAX_EUR = 100_000
@@ -223,3 +225,243 @@ class CourseSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} for {self.profile_id}"
+
+
+# -- guest lessons and company visits ------------------------------------------
+
+
+class GuestFormat(models.TextChoices):
+    GUEST_LESSON = "guest_lesson", _("guest lesson")
+    COMPANY_VISIT = "company_visit", _("company visit")
+
+
+class GuestVenue(models.TextChoices):
+    """Where a guest lesson or visit can take place."""
+
+    SCHOOL = "school", _("at the school")
+    COMPANY = "company", _("at the company")
+    LEARNING_LOCATION = "learning_location", _("at a learning location")
+
+
+class GuestFrequency(models.TextChoices):
+    ONCE = "once", _("once a year")
+    TERM = "term", _("once a term")
+    MONTH = "month", _("once a month")
+    ON_REQUEST = "on_request", _("whenever asked")
+
+
+GUEST_REACH_MAX_KM = 200
+GUEST_PUPILS_MAX = 500
+
+
+class GuestOffer(models.Model):
+    """A company's offer to teach a guest lesson at a school or to host a visit:
+    the topic, the skills it shows, for which levels, how often and where."""
+
+    company = models.ForeignKey(
+        Organisation,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="guest_offers",
+        limit_choices_to={"kind": "company"},
+    )
+    format = models.CharField(
+        _("kind"), max_length=20, choices=GuestFormat.choices, default=GuestFormat.GUEST_LESSON
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    description = models.TextField(_("description"))
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="guest_offers", verbose_name=_("skills shown")
+    )
+    levels = models.JSONField(
+        _("for which levels"),
+        default=list,
+        validators=[ChoiceListValidator(EducationLevel.values)],
+    )
+    venues = models.JSONField(
+        _("where"), default=list, validators=[ChoiceListValidator(GuestVenue.values)]
+    )
+    frequency = models.CharField(
+        _("how often"),
+        max_length=12,
+        choices=GuestFrequency.choices,
+        default=GuestFrequency.ON_REQUEST,
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="guest_offers"
+    )
+    reach_km = models.PositiveSmallIntegerField(
+        _("distance (km)"),
+        default=25,
+        help_text=_("How far from your place a school may be."),
+    )
+    pupils_max = models.PositiveSmallIntegerField(
+        _("pupils at most"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("guest lesson offer")
+        verbose_name_plural = _("guest lesson offers")
+        ordering = ["topic", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reach_km__gte=1) & Q(reach_km__lte=GUEST_REACH_MAX_KM),
+                name="guest_offer_reach_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=GuestFormat.values), name="guest_offer_format_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @property
+    def level_labels(self) -> list[str]:
+        labels = dict(EducationLevel.choices)
+        return [str(labels[v]) for v in self.levels if v in labels]
+
+    @property
+    def venue_labels(self) -> list[str]:
+        labels = dict(GuestVenue.choices)
+        return [str(labels[v]) for v in self.venues if v in labels]
+
+
+class GuestRequestStatus(models.TextChoices):
+    OPEN = "open", _("not yet sent")
+    SENT = "sent", _("sent to the company")
+    PROPOSED = "proposed", _("dates proposed")
+    PLANNED = "planned", _("planned")
+    GIVEN = "given", _("given")
+    DECLINED = "declined", _("declined by the company")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class GuestRequest(models.Model):
+    """A counsellor's or teacher's request for a guest lesson or visit for one
+    class. It is matched to offers, sent to one, and the company proposes dates or
+    declines; the chosen date goes into both calendars (``uid``, ``sequence``)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("school or learning location"),
+        on_delete=models.CASCADE,
+        related_name="guest_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(
+        _("kind"), max_length=20, choices=GuestFormat.choices, default=GuestFormat.GUEST_LESSON
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    class_name = models.CharField(_("class"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=EducationLevel.choices)
+    pupils = models.PositiveSmallIntegerField(_("pupils"))
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="guest_requests", verbose_name=_("skills")
+    )
+    venues = models.JSONField(
+        _("where it may take place"),
+        default=list,
+        validators=[ChoiceListValidator(GuestVenue.values)],
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="guest_requests"
+    )
+    note = models.TextField(_("note for the company"), blank=True)
+    offer = models.ForeignKey(
+        GuestOffer,
+        verbose_name=_("offer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=GuestRequestStatus.choices,
+        default=GuestRequestStatus.OPEN,
+    )
+    answer = models.TextField(_("the company's answer"), blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    given_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    pupils_reached = models.PositiveSmallIntegerField(_("pupils reached"), null=True, blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("guest lesson request")
+        verbose_name_plural = _("guest lesson requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=GuestRequestStatus.values),
+                name="guest_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(pupils__gte=1) & Q(pupils__lte=GUEST_PUPILS_MAX),
+                name="guest_request_pupils_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="given")
+                | (Q(given_at__isnull=False) & Q(pupils_reached__isnull=False)),
+                name="guest_request_given_counted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.class_name})"
+
+    @property
+    def venue_labels(self) -> list[str]:
+        labels = dict(GuestVenue.choices)
+        return [str(labels[v]) for v in self.venues if v in labels]
+
+    @property
+    def chosen(self) -> GuestSlot | None:
+        return next((s for s in self.slots.all() if s.chosen_at and not s.cancelled_at), None)
+
+    @property
+    def open_slots(self) -> list[GuestSlot]:
+        return [s for s in self.slots.all() if not s.chosen_at and not s.cancelled_at]
+
+
+class GuestSlot(models.Model):
+    """A date the company proposes for a request; the requester chooses one."""
+
+    request = models.ForeignKey(GuestRequest, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("place"), max_length=300)
+    chosen_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guest lesson date")
+        verbose_name_plural = _("guest lesson dates")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="guest_slot_ends_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(location=""), name="guest_slot_location_required"),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(chosen_at__isnull=False, cancelled_at__isnull=True),
+                name="guest_slot_one_chosen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} ({self.location})"

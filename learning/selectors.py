@@ -16,10 +16,19 @@ from learning.models import (
     CourseSuggestion,
     Enrolment,
     EnrolmentStatus,
+    GuestOffer,
+    GuestRequest,
+    GuestRequestStatus,
 )
 from marketplace.models import Placement, PlacementStatus, Profile
 from marketplace.selectors import skill_labels
 from matching.engine.courses import CourseRecord, GapSuggestion
+from matching.engine.guests import (
+    GuestOfferRecord,
+    GuestRequestRecord,
+    OfferMatch,
+    offers_for_requests,
+)
 from matching.models import Match, MatchState
 from matching.selectors import explanation_skills
 
@@ -273,3 +282,104 @@ def courses_for_company(*, company: Organisation, k: int = 10) -> list[dict]:
         for r in ranked
         if r.course_id in by_id
     ]
+
+
+# -- guest lessons ------------------------------------------------------------------
+
+# What a learning location's coaches see of the region's guest lessons.
+GUEST_REGION_STATES = (GuestRequestStatus.PLANNED, GuestRequestStatus.GIVEN)
+
+
+def guest_companies_for(*, user: User) -> QuerySet[Organisation]:
+    """The companies whose guest-lesson offers this person keeps."""
+    return accounts_selectors.organisations_for_user(user=user, role=Role.COMPANY_MEMBER).filter(
+        kind=OrganisationKind.COMPANY
+    )
+
+
+def _offers() -> QuerySet[GuestOffer]:
+    return GuestOffer.objects.select_related("company", "place").prefetch_related("skills")
+
+
+def guest_offers_of(*, viewer: User) -> QuerySet[GuestOffer]:
+    return _offers().filter(company__in=guest_companies_for(user=viewer))
+
+
+def guest_offers_visible_to(*, viewer: User) -> QuerySet[GuestOffer]:
+    """Active offers for those who may ask for one (counsellors of a school or
+    learning location); a company's own offers, active or not, for its members."""
+    if providers_for(user=viewer).exists():
+        return _offers().filter(Q(is_active=True) | Q(company__in=guest_companies_for(user=viewer)))
+    return guest_offers_of(viewer=viewer)
+
+
+def is_learning_location_coach(*, user: User) -> bool:
+    return providers_for(user=user).filter(kind=OrganisationKind.LEARNING_LOCATION).exists()
+
+
+def guest_requests_for(*, viewer: User) -> QuerySet[GuestRequest]:
+    """A school's (or learning location's) own requests for its counsellors; the
+    requests sent to a company's offers for its members; and every planned or given
+    guest lesson in the region for a learning location's coaches."""
+    scope = Q(organisation__in=providers_for(user=viewer)) | Q(
+        offer__company__in=guest_companies_for(user=viewer),
+        status__in=[s for s in GuestRequestStatus.values if s != GuestRequestStatus.OPEN],
+    )
+    if is_learning_location_coach(user=viewer):
+        scope |= Q(status__in=GUEST_REGION_STATES)
+    return (
+        GuestRequest.objects.filter(scope)
+        .select_related("organisation", "offer__company", "place", "requested_by")
+        .prefetch_related("skills", "slots")
+    )
+
+
+def guest_request_roles(*, request: GuestRequest, viewer: User) -> set[str]:
+    """How the viewer stands to a request they can see: "requester", "company",
+    or only "coach" (a learning location's coach who follows the region)."""
+    roles = set()
+    if providers_for(user=viewer).filter(pk=request.organisation_id).exists():
+        roles.add("requester")
+    if (
+        request.offer is not None
+        and guest_companies_for(user=viewer).filter(pk=request.offer.company_id).exists()
+    ):
+        roles.add("company")
+    return roles or {"coach"}
+
+
+def guest_offer_records(offers: Iterable[GuestOffer]) -> list[GuestOfferRecord]:
+    return [
+        GuestOfferRecord(
+            id=o.pk,
+            format=o.format,
+            text=f"{o.topic}\n{o.description}",
+            skills=tuple(s.slug for s in o.skills.all()),
+            levels=frozenset(o.levels),
+            venues=frozenset(o.venues),
+            lat=o.place.latitude,
+            lon=o.place.longitude,
+            reach_km=float(o.reach_km),
+        )
+        for o in offers
+    ]
+
+
+def guest_offers_ranked(
+    *, request: GuestRequest, k: int = 5
+) -> list[tuple[GuestOffer, OfferMatch]]:
+    """The active offers that fit a request, best first, each with why it fits."""
+    offers = list(_offers().filter(is_active=True))
+    record = GuestRequestRecord(
+        id=request.pk,
+        format=request.format,
+        text=f"{request.topic}\n{request.note}",
+        skills=tuple(s.slug for s in request.skills.all()),
+        level=request.level,
+        venues=frozenset(request.venues),
+        lat=request.place.latitude,
+        lon=request.place.longitude,
+    )
+    found = offers_for_requests(requests=[record], offers=guest_offer_records(offers), k=k)
+    by_id = {o.pk: o for o in offers}
+    return [(by_id[m.offer_id], m) for m in found]

@@ -56,11 +56,11 @@ def _student_check(match: Match, by: User) -> None:
         raise NotAllowed(_("Only the student answers this invitation."))
 
 
-def _slots_check(slots: Sequence[SlotInput]) -> list[SlotInput]:
+def slots_check(slots: Sequence[SlotInput]) -> list[SlotInput]:
     """One to three slots, each in the future, ending after it starts, and with
     a place or link. Errors name the slot, so a form can point at it."""
     if not slots:
-        raise DomainError(_("Propose at least one time for the interview."), field="slots")
+        raise DomainError(_("Propose at least one time."), field="slots")
     if len(slots) > INTERVIEW_SLOTS_MAX:
         raise DomainError(
             _("Propose at most %(n)s times.") % {"n": INTERVIEW_SLOTS_MAX}, field="slots"
@@ -101,7 +101,7 @@ def interview_propose(
     (already invited, or the chosen time was cancelled) proposes new times. The
     times proposed before and not chosen are withdrawn."""
     _company_check(match, by)
-    slots = _slots_check(slots)
+    slots = slots_check(slots)
     interview = _locked_interview(match)
     first = match.state == S.STUDENT_YES
     if first:
@@ -187,7 +187,7 @@ def interview_move(*, interview: Interview, by: User, slot: SlotInput) -> Interv
     """The company moves the chosen time; both calendars get the update."""
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     _company_check(interview.match, by)
-    (slot,) = _slots_check([slot])
+    (slot,) = slots_check([slot])
     chosen = interview.chosen
     if chosen is None:
         raise InvalidState(_("No time has been chosen yet."))

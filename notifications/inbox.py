@@ -42,6 +42,19 @@ SENTENCES = {
     K.COURSE_CONFIRMED: gettext_lazy("Your sign-up for %(course)s is confirmed"),
     K.COURSE_DECLINED: gettext_lazy("Your sign-up for %(course)s was declined"),
     K.COURSE_COMPLETED: gettext_lazy("You completed %(course)s: its skills are on your profile"),
+    K.GUEST_REQUESTED: gettext_lazy("%(school)s asks for a guest lesson: %(topic)s"),
+    K.GUEST_PROPOSED: gettext_lazy("%(company)s proposes dates for %(topic)s"),
+    K.GUEST_DECLINED: gettext_lazy("%(company)s cannot give %(topic)s"),
+    K.GUEST_PLANNED: gettext_lazy("Guest lesson planned: %(topic)s with %(class)s"),
+    K.GUEST_CANCELLED: gettext_lazy("Guest lesson cancelled: %(topic)s"),
+}
+# A guest-lesson request's step and its kind.
+GUEST_KINDS = {
+    "sent": K.GUEST_REQUESTED,
+    "proposed": K.GUEST_PROPOSED,
+    "declined": K.GUEST_DECLINED,
+    "planned": K.GUEST_PLANNED,
+    "cancelled": K.GUEST_CANCELLED,
 }
 # A sign-up's step, the status it must still have, the kind, and who is told.
 ENROLMENT_EVENTS = {
@@ -201,6 +214,21 @@ def for_enrolment(*, enrolment_id: int, event: str) -> int:
         kind=kind,
         params={"course": course.title},
         url=reverse("web:my_courses"),
+    )
+
+
+def for_guest_request(*, request: Any, event: str, recipients: Iterable[User]) -> int:
+    """One notification per person told of a guest-lesson request's step."""
+    return notifications_add(
+        users=recipients,
+        kind=GUEST_KINDS[event],
+        params={
+            "topic": request.topic,
+            "class": request.class_name,
+            "school": request.organisation.name,
+            "company": request.offer.company.name if request.offer else "",
+        },
+        url=reverse("web:guest_request", args=[request.pk]),
     )
 
 

@@ -51,6 +51,11 @@ class NotificationKind(models.TextChoices):
     COURSE_CONFIRMED = "course_confirmed", _("course sign-up confirmed")
     COURSE_DECLINED = "course_declined", _("course sign-up declined")
     COURSE_COMPLETED = "course_completed", _("course completed")
+    GUEST_REQUESTED = "guest_requested", _("guest lesson asked for")
+    GUEST_PROPOSED = "guest_proposed", _("guest lesson dates proposed")
+    GUEST_DECLINED = "guest_declined", _("guest lesson declined")
+    GUEST_PLANNED = "guest_planned", _("guest lesson planned")
+    GUEST_CANCELLED = "guest_cancelled", _("guest lesson cancelled")
 
 
 class Notification(models.Model):

@@ -50,6 +50,7 @@ TEMPLATE_KIND = {
     "report": "updates",
     "company_refused": "updates",
     "interview": "updates",
+    "guest_lesson": "updates",
     "suggestions_digest": "digest",
     "review_digest": "digest",
 }
@@ -429,6 +430,107 @@ def interview_calendar_file(
         description=interview.message,
         cancel=cancel,
     )
+
+
+def guest_calendar_file(*, request: Any, cancel: bool = False) -> bytes | None:
+    """The planned guest lesson's .ics (the same event for both sides), titled in
+    the active language; None while no date is chosen."""
+    from notifications.calendar import event_ics
+
+    slot = request.chosen
+    if slot is None:
+        return None
+    kind = request.get_format_display()
+    summary = _("%(kind)s: %(topic)s (%(company)s, %(class)s)") % {
+        "kind": kind[:1].upper() + kind[1:],
+        "topic": request.topic,
+        "company": request.offer.company.name if request.offer else "",
+        "class": f"{request.organisation.name} {request.class_name}",
+    }
+    return event_ics(
+        uid=request.uid,
+        sequence=request.sequence,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        location=slot.location,
+        summary=summary,
+        description=request.note,
+        cancel=cancel,
+    )
+
+
+# A guest-lesson step, the status the request must still have, and who is told.
+GUEST_EVENTS = {
+    "sent": ("sent", "company"),
+    "proposed": ("proposed", "requester"),
+    "declined": ("declined", "requester"),
+    "planned": ("planned", "both"),
+    "cancelled": ("cancelled", "both"),
+}
+
+
+def guest_request_notify(*, request_id: int, event: str) -> int:
+    """E-mail (and list) a guest-lesson request's step to the side it concerns. A
+    planned date goes to both sides with its .ics; a cancelled one with the .ics
+    that takes it out of their calendars."""
+    from learning.models import GuestRequest
+
+    status, audience = GUEST_EVENTS[event]
+    request = (
+        GuestRequest.objects.select_related("organisation", "offer__company", "requested_by")
+        .prefetch_related("slots")
+        .filter(pk=request_id, status=status)
+        .first()
+    )
+    if request is None or request.offer is None:
+        return 0
+    recipients: list[User] = []
+    if audience in ("requester", "both"):
+        requester = request.requested_by
+        recipients += (
+            [requester]
+            if requester is not None
+            else list(inbox.coaches_of(organisation_id=request.organisation_id))
+        )
+    if audience in ("company", "both"):
+        recipients += list(
+            User.objects.filter(
+                memberships__role=Role.COMPANY_MEMBER,
+                memberships__organisation_id=request.offer.company_id,
+                is_active=True,
+                organisation_key__isnull=True,
+            ).distinct()
+        )
+    inbox.for_guest_request(request=request, event=event, recipients=recipients)
+    sent = 0
+    for user in recipients:
+        if not _wants(user, "updates"):
+            continue
+        with translation.override(user.language):
+            context = {
+                "event": event,
+                "request": request,
+                "company": request.offer.company,
+                "slot": request.chosen,
+                "slots": request.open_slots,
+                "url": _absolute(reverse("web:guest_request", args=[request.pk])),
+            }
+            message = email_render(template="guest_lesson", user=user, context=context)
+            ics = guest_calendar_file(request=request, cancel=event == "cancelled")
+            if ics is not None and event in ("planned", "cancelled"):
+                method = "CANCEL" if event == "cancelled" else "REQUEST"
+                message.attach(
+                    "guest-lesson.ics", ics, f"text/calendar; method={method}; charset=utf-8"
+                )
+        try:
+            message.send()
+        except RECIPIENT_REFUSED:
+            logger.warning(
+                "The mail server refused %s's address; guest-lesson email dropped.", user.pk
+            )
+            continue
+        sent += 1
+    return sent
 
 
 def interview_notify(*, interview_id: int, event: str, slot_id: int | None = None) -> int:

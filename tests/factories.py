@@ -198,3 +198,30 @@ class CourseFactory(factory.django.DjangoModelFactory):
     duration_hours = 16
     audiences = factory.LazyFunction(lambda: ["employee", "career_changer"])
     is_published = True
+
+
+class GuestOfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learning.GuestOffer"
+
+    company = factory.SubFactory(CompanyFactory)
+    format = "guest_lesson"
+    topic = factory.Sequence(lambda n: f"Gastles {n}")
+    description = "Een vakman vertelt over het werk in de werkplaats."
+    levels = factory.LazyFunction(lambda: [EducationLevel.MBO_2, EducationLevel.MBO_3])
+    venues = factory.LazyFunction(lambda: ["school", "company"])
+    place = factory.SubFactory(PlaceFactory)
+    reach_km = 30
+
+
+class GuestRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learning.GuestRequest"
+
+    organisation = factory.SubFactory(SchoolFactory)
+    topic = factory.Sequence(lambda n: f"Vraag {n}")
+    class_name = "3 MT-A"
+    level = EducationLevel.MBO_2
+    pupils = 24
+    venues = factory.LazyFunction(lambda: ["school"])
+    place = factory.SubFactory(PlaceFactory)

@@ -25,8 +25,15 @@ from accounts.models import (
 )
 from learning.models import COST_MAX_EUR as COURSE_COST_MAX_EUR
 from learning.models import DURATION_MAX_HOURS as COURSE_DURATION_MAX_HOURS
+from learning.models import (
+    GUEST_PUPILS_MAX,
+    GUEST_REACH_MAX_KM,
+    Audience,
+    GuestFormat,
+    GuestFrequency,
+    GuestVenue,
+)
 from learning.models import SEATS_MAX as COURSE_SEATS_MAX
-from learning.models import Audience
 from marketplace.models import (
     HOURS_PER_WEEK_MAX,
     SKILL_LEVEL_MIN,
@@ -708,4 +715,128 @@ class EnrolmentForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# -- guest lessons ------------------------------------------------------------------
+
+
+class SkillListField(forms.CharField):
+    """Skills typed as a comma-separated list of names (Dutch, English or a
+    synonym); each must be in the taxonomy. Cleans to a list of skills."""
+
+    def __init__(self, *args: Any, terms: dict[str, Skill] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.terms = terms or {}
+
+    def clean(self, value: object) -> list[Skill]:
+        text = super().clean(value)
+        found: dict[int, Skill] = {}
+        unknown = []
+        for name in (part.strip() for part in text.split(",")):
+            if not name:
+                continue
+            skill = self.terms.get(name.casefold())
+            if skill is None:
+                unknown.append(name)
+            else:
+                found[skill.pk] = skill
+        if unknown:
+            raise forms.ValidationError(
+                _("Not in the skills list: %(names)s."), params={"names": ", ".join(unknown)}
+            )
+        return list(found.values())
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return ", ".join(s.label if isinstance(s, Skill) else str(s) for s in value)
+        return value
+
+
+class _GuestForm(forms.Form):
+    """What an offer and a request share: the kind, the topic, the skills, where."""
+
+    format = forms.ChoiceField(label=_("Kind"), choices=GuestFormat.choices)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    skills = SkillListField(
+        label=_("Skills"),
+        help_text=_("Separate skills with commas, e.g. MIG/MAG welding, reading drawings."),
+    )
+    venues = forms.MultipleChoiceField(
+        label=_("Where"), choices=GuestVenue.choices, widget=forms.CheckboxSelectMultiple
+    )
+    place = IdChoiceField(label=_("Place"), queryset=Place.objects.order_by("name"))
+
+    def __init__(
+        self, *args: Any, terms: dict[str, Skill], owners: object = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].terms = terms
+        if owners is not None:
+            self.fields = {
+                "owner": IdChoiceField(label=_("On behalf of"), queryset=owners),
+                **self.fields,
+            }
+
+
+class GuestOfferForm(_GuestForm):
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+    levels = forms.MultipleChoiceField(
+        label=_("For which levels"),
+        choices=EducationLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    frequency = forms.ChoiceField(label=_("How often"), choices=GuestFrequency.choices)
+    reach_km = forms.IntegerField(
+        label=_("Distance (km)"),
+        min_value=1,
+        max_value=GUEST_REACH_MAX_KM,
+        initial=25,
+        help_text=_("How far from your place a school may be."),
+    )
+    pupils_max = forms.IntegerField(
+        label=_("Pupils at most"),
+        min_value=1,
+        max_value=GUEST_PUPILS_MAX,
+        required=False,
+        help_text=_("Leave empty for no limit."),
+    )
+
+
+class GuestRequestForm(_GuestForm):
+    class_name = forms.CharField(label=_("Class"), max_length=100)
+    level = forms.ChoiceField(label=_("Level"), choices=EducationLevel.choices)
+    pupils = forms.IntegerField(label=_("Pupils"), min_value=1, max_value=GUEST_PUPILS_MAX)
+    note = forms.CharField(
+        label=_("Note for the company"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the class is working on, and what you hope they see."),
+    )
+
+
+class GuestDatesForm(InterviewTimesForm):
+    """The company's yes: one to three dates, and a word for the school."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["message"].label = _("Message to the school")
+        for n in range(1, self.rows + 1):
+            self.fields[f"slot{n}_location"].label = _("Place")
+
+
+class GuestDeclineForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Why not (for the school)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class GuestGivenForm(forms.Form):
+    pupils_reached = forms.IntegerField(
+        label=_("Pupils reached"), min_value=0, max_value=GUEST_PUPILS_MAX
     )

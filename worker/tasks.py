@@ -207,6 +207,13 @@ def notify_enrolment(enrolment_id: int, event: str) -> int:
     return inbox.for_enrolment(enrolment_id=enrolment_id, event=event)
 
 
+@shared_task(name="worker.notify_guest_request", **NOTIFY_RETRY)
+def notify_guest_request(request_id: int, event: str) -> int:
+    """A guest-lesson request's step: the side it concerns hears of it, with a
+    calendar file once a date is planned or cancelled."""
+    return notifications.guest_request_notify(request_id=request_id, event=event)
+
+
 @shared_task(name="worker.notify_report_handled", **NOTIFY_RETRY)
 def notify_report_handled(report_id: int) -> int:
     """A counsellor handled a student's report: the student sees it in the product."""
