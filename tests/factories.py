@@ -225,3 +225,21 @@ class GuestRequestFactory(factory.django.DjangoModelFactory):
     pupils = 24
     venues = factory.LazyFunction(lambda: ["school"])
     place = factory.SubFactory(PlaceFactory)
+
+
+def guest_lesson_planned(*, school, counsellor, company, member, days: int = 7):
+    """A guest-lesson request of ``school``'s ``counsellor`` for an offer of
+    ``company``, accepted by its ``member`` and planned ``days`` from now."""
+    from learning import guest_lessons
+    from matching.interviews import SlotInput
+
+    offer = GuestOfferFactory(company=company)
+    request = GuestRequestFactory(organisation=school, requested_by=counsellor, place=offer.place)
+    guest_lessons.request_send(request=request, offer=offer, by=counsellor)
+    soon = timezone.now() + dt.timedelta(days=days)
+    guest_lessons.request_accept(
+        request=request, by=member, slots=[SlotInput(soon, soon + dt.timedelta(hours=1), "Aula")]
+    )
+    guest_lessons.request_choose(request=request, slot_id=request.slots.get().pk, by=counsellor)
+    request.refresh_from_db()
+    return request

@@ -41,7 +41,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import services as account_services
 from accounts.models import ApiToken, ImportJob, ImportKind, ImportStatus, Organisation, User
 from learning import selectors as learning_selectors
-from learning.models import Course, Enrolment
+from learning.models import Course, Enrolment, GuestOffer, GuestRequest
 from matching.models import Match, MatchState, SuggestionReport
 from notifications import services as notification_services
 from tests import factories
@@ -77,6 +77,8 @@ class Scene:
     webhook_pk: int  # company X's webhook
     course: Course  # cas's learning location's, for employees and career changers
     enrolment: Enrolment  # zeynep signed up for it; cas has yet to confirm
+    guest_offer: GuestOffer  # company X's guest lesson
+    guest_request: GuestRequest  # dirk's, for a class of school A: planned with company X
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -178,7 +180,15 @@ def scene(world: World) -> Scene:
         enrolment=Enrolment.objects.create(
             course=course, user=world.zeynep, group="career_changer"
         ),
+        **_guest_lesson(world),
     )
+
+
+def _guest_lesson(world: World) -> dict:
+    request = factories.guest_lesson_planned(
+        school=world.school_a, counsellor=world.dirk, company=world.company_x, member=world.bram
+    )
+    return {"guest_offer": request.offer, "guest_request": request}
 
 
 def _webhook(world: World) -> int:
@@ -260,6 +270,12 @@ ARGS: dict[str, Callable[[Scene], list]] = {
     "course_enrolments": lambda s: [s.course.slug],
     "enrolment_withdraw": lambda s: [s.enrolment.pk],
     "enrolment_action": lambda s: [s.enrolment.pk, "confirm"],
+    "guest_offer_edit": lambda s: [s.guest_offer.pk],
+    "guest_offer_active": lambda s: [s.guest_offer.pk, "withdraw"],
+    "guest_request": lambda s: [s.guest_request.pk],
+    "guest_request_edit": lambda s: [s.guest_request.pk],
+    "guest_request_calendar": lambda s: [s.guest_request.pk],
+    "guest_request_step": lambda s: [s.guest_request.pk, "given"],
 }
 
 # (route, method): one cell per persona, in PERSONAS' order.
@@ -429,6 +445,30 @@ TABLE: dict[tuple[str, str], str] = {
     ("course_enrolments", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("enrolment_action", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
     ("enrolment_action", "post"): "in 404 404 404 404 404 404 404 404 go/ok 404 404",
+    # Guest lessons: companies keep offers, schools and learning locations ask; a
+    # request is seen by its school, the company it was sent to and, once planned,
+    # by the learning locations' coaches (cas), and by nobody else.
+    ("guest_lessons", "get"): "in 403 403 403 403 ok ok ok ok ok 403 403",
+    ("guest_lessons", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("guest_offer_new", "get"): "in 403 403 403 403 ok ok 403 403 403 403 403",
+    ("guest_offer_new", "post"): "in 403 403 403 403 ok ok 403 403 403 403 403",
+    ("guest_offer_edit", "get"): "in 404 404 404 404 ok 404 404 404 404 404 404",
+    ("guest_offer_edit", "post"): "in 404 404 404 404 ok 404 404 404 404 404 404",
+    ("guest_offer_active", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("guest_offer_active", "post"): "in 404 404 404 404 go 404 404 404 404 404 404",
+    ("guest_request_new", "get"): "in 403 403 403 403 403 403 ok ok ok 403 403",
+    ("guest_request_new", "post"): "in 403 403 403 403 403 403 ok ok ok 403 403",
+    ("guest_request", "get"): "in 404 404 404 404 ok 404 ok 404 ok 404 404",
+    ("guest_request", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    # Planned: not changed any more, so dirk is sent back to the request.
+    ("guest_request_edit", "get"): "in 404 404 404 404 404 404 go 404 404 404 404",
+    ("guest_request_edit", "post"): "in 404 404 404 404 404 404 go 404 404 404 404",
+    ("guest_request_calendar", "get"): "in 404 404 404 404 ok 404 ok 404 ok 404 404",
+    ("guest_request_calendar", "post"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    ("guest_request_step", "get"): "in 405 405 405 405 405 405 405 405 405 405 405",
+    # Before its date a lesson is not given: the page says so (the service refuses
+    # cas, who only follows it).
+    ("guest_request_step", "post"): "in 404 404 404 404 go 404 go 404 go 404 404",
 }
 
 # Signed links show their own subject to whoever holds the link (it was e-mailed

@@ -41,6 +41,7 @@ class Case:
     notification: object  # one of Sam's notifications
     course: object  # the learning location's; Cas keeps it
     enrolment: object  # Sam signed up for it
+    guest_request: object  # Dirk's for a class of school A, planned with company X
 
 
 @pytest.fixture
@@ -90,6 +91,9 @@ def case(world: World) -> Case:
             provider=world.location, audiences=["pupil", "employee", "career_changer"]
         ),
         Enrolment.objects.create(course=course, user=world.sam, group="pupil"),
+        factories.guest_lesson_planned(
+            school=world.school_a, counsellor=world.dirk, company=world.company_x, member=world.bram
+        ),
     )
 
 
@@ -126,6 +130,12 @@ BY_ID: list[tuple[str, str, Callable[[Case], list], str, dict]] = [
     ("course_publish", "post", lambda c: [c.course.slug, "unpublish"], "cas", {}),
     ("enrolment_action", "post", lambda c: [c.enrolment.pk, "confirm"], "cas", {}),
     ("enrolment_withdraw", "post", lambda c: [c.enrolment.pk], "sam", {}),
+    ("guest_request", "get", lambda c: [c.guest_request.pk], "dirk", {}),
+    ("guest_request_edit", "get", lambda c: [c.guest_request.pk], "dirk", {}),
+    ("guest_request_calendar", "get", lambda c: [c.guest_request.pk], "bram", {}),
+    ("guest_request_step", "post", lambda c: [c.guest_request.pk, "cancel"], "bram", {}),
+    ("guest_offer_edit", "get", lambda c: [c.guest_request.offer_id], "bram", {}),
+    ("guest_offer_active", "post", lambda c: [c.guest_request.offer_id, "withdraw"], "bram", {}),
 ]
 OUTSIDERS = ["otto", "olga", "other_student"]
 
@@ -174,6 +184,7 @@ LISTS = [
     ("notifications", ""),
     ("my_courses", ""),
     ("coach_courses", ""),
+    ("guest_lessons", ""),
 ]
 
 
@@ -214,6 +225,8 @@ NO_ONE_ELSES_DATA = {
     "course_detail",  # a course's page; signing up is the viewer's own
     "course_new",
     "company_courses",  # the company's own openings against public courses
+    "guest_offer_new",  # a company's new offer, a school's new request: nothing yet
+    "guest_request_new",
     "algorithm",
     "integrating",
     "signup",
