@@ -34,7 +34,7 @@ from accounts.exceptions import DomainError
 from accounts.models import EducationLevel, Organisation, OrganisationKind, Sector
 from audit.models import AuditAction, AuditEntry
 from insights.models import KpiSnapshot, SnapshotKind
-from learning.models import Enrolment, EnrolmentStatus
+from learning.models import Enrolment, EnrolmentStatus, GuestRequest, GuestRequestStatus
 from marketplace.models import (
     EducationLevelChange,
     Opening,
@@ -146,6 +146,9 @@ KPIS = [
     Kpi("skills_from_courses", _("Skills added through courses"), False),
     Kpi("gaps_with_course", _("Top skill gaps with a course in the region"), False),
     Kpi("gaps_without_course", _("Top skill gaps without a course"), False),
+    # Guest lessons and company visits given in the period, and the pupils they reached.
+    Kpi("guest_lessons_given", _("Guest lessons and company visits given"), False),
+    Kpi("pupils_reached", _("Pupils reached by guest lessons and visits"), True),
 ]
 # The skills gap's top rows that the gaps-with-a-course figures look at, and the
 # rows the dashboard shows of them.
@@ -435,6 +438,34 @@ def _course_facts(period: Period) -> list[Fact]:
     return facts
 
 
+def _guest_facts(period: Period, locations: dict[int, list[str]]) -> list[Fact]:
+    """One fact per guest lesson or company visit given in the period, in the
+    class's municipality and level and the company's sector and learning
+    locations (and the asking learning location's own)."""
+    start, end = period.bounds()
+    rows = GuestRequest.objects.filter(
+        status=GuestRequestStatus.GIVEN, given_at__gte=start, given_at__lt=end
+    ).values_list(
+        "pupils_reached",
+        "level",
+        "place__name",
+        "offer__company__sector",
+        "offer__company_id",
+        "organisation__name",
+        "organisation__kind",
+    )
+    facts = []
+    for pupils, level, place, sector, company, asker, kind in rows:
+        where = list(locations.get(company, []))
+        if kind == OrganisationKind.LEARNING_LOCATION and asker not in where:
+            where.append(asker)
+        keys = _group_keys(
+            municipality=place, sector=sector, type_=None, levels=[level], locations=where
+        )
+        facts.append(Fact(keys, {"guest_lessons_given": 1, "pupils_reached": pupils or 0}))
+    return facts
+
+
 def _coverage_fact(period: Period, gap: list[dict[str, Any]] | None = None) -> Fact:
     """How many of the region's top skill gaps a published course teaches;
     ``gap`` is the period's ``skills_gap(limit=GAP_TOP)`` when already at hand."""
@@ -453,6 +484,7 @@ def _facts(period: Period, gap: list[dict[str, Any]] | None = None) -> list[Fact
         + _review_facts(period, locations)
         + _progression_facts(period)
         + _course_facts(period)
+        + _guest_facts(period, locations)
         + [_coverage_fact(period, gap)]
     )
 

@@ -80,3 +80,51 @@ def test_a_company_sees_courses_for_what_its_open_openings_ask(gap, world: World
     assert "gevraagd in: Onderhoudsmonteur" in page
     client.force_login(world.otto)
     assert "Lassen en PLC" not in client.get(reverse("web:company_courses")).text
+
+
+def _given(world: World, pupils: int, *, days_ago: int = 1):
+    from django.utils import timezone
+
+    from learning import guest_lessons
+    from tests import factories
+
+    request = factories.guest_lesson_planned(
+        school=world.school_a, counsellor=world.dirk, company=world.company_x, member=world.bram
+    )
+    past = timezone.now() - kpis.dt.timedelta(days=days_ago)
+    request.slots.update(starts_at=past, ends_at=past + kpis.dt.timedelta(hours=1))
+    return guest_lessons.request_given(request=request, by=world.bram, pupils_reached=pupils)
+
+
+def test_guest_lessons_given_and_pupils_reached(world: World, client: Client) -> None:
+    from tests import factories
+
+    world.company_x.learning_locations.add(world.location)
+    today = kpis.timezone.localdate()
+    _given(world, 22, days_ago=0)
+    _given(world, 3, days_ago=0)
+    _given(world, 18, days_ago=today.timetuple().tm_yday + 5)  # last year
+    factories.guest_lesson_planned(  # planned, not given: not counted
+        school=world.school_b, counsellor=world.olga, company=world.company_x, member=world.bram
+    )
+    period = kpis.Period.parse(str(today.year))
+    total = kpis.kpi_table(period=period)[kpis.TOTAL]
+    assert total["guest_lessons_given"] == 2
+    assert total["pupils_reached"] == 25
+    by_location = kpis.kpi_table(period=period, breakdown="learning_location")
+    assert by_location[world.location.name]["pupils_reached"] == 25
+    by_level = kpis.kpi_table(period=period, breakdown="education_level")
+    assert by_level["mbo2"]["guest_lessons_given"] == 2
+    last_year = kpis.kpi_table(period=kpis.Period.parse(str(today.year - 1)))[kpis.TOTAL]
+    assert last_year["guest_lessons_given"] == 1
+    assert last_year["pupils_reached"] == 18
+    # Pupils are people: a handful is hidden; the lessons themselves are not.
+    few = {"pupils_reached": 3, "guest_lessons_given": 1}
+    assert kpis.display("pupils_reached", few) == "<5"
+    assert kpis.display("guest_lessons_given", few) == 1
+    # The dashboard and the CSV export show them.
+    login_with_second_factor(client, world.carla)
+    page = client.get(reverse("web:kpis"), {"period": str(today.year)}).content.decode()
+    assert "Gastlessen en bedrijfsbezoeken gegeven" in page
+    export = client.get(reverse("web:kpi_export"), {"period": str(today.year)})
+    assert b"guest_lessons_given" in export.content or b"Gastlessen" in export.content
