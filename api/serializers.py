@@ -22,7 +22,16 @@ from accounts.models import (
     SizeClass,
     User,
 )
-from learning.models import Audience, EnrolmentStatus
+from learning.models import (
+    GUEST_PUPILS_MAX,
+    GUEST_REACH_MAX_KM,
+    Audience,
+    EnrolmentStatus,
+    GuestFormat,
+    GuestFrequency,
+    GuestRequestStatus,
+    GuestVenue,
+)
 from marketplace.models import (
     SKILL_LEVEL_MAX,
     SKILL_LEVEL_MIN,
@@ -952,3 +961,156 @@ class EnrolmentSerializer(serializers.Serializer):
 
 class EnrolmentRequestSerializer(serializers.Serializer):
     motivation = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+# -- guest lessons --------------------------------------------------------------------
+
+
+class GuestOfferSerializer(serializers.Serializer):
+    """A company's guest lesson or company visit; create or change (any subset)."""
+
+    id = serializers.IntegerField(read_only=True)
+    company = OrganisationRefSerializer(read_only=True)
+    format = serializers.ChoiceField(choices=GuestFormat.choices)
+    topic = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000)
+    skills = UniqueListField(
+        child=SlugField(slug_field="slug", queryset=Skill.objects.all()),
+        required=False,
+        max_length=30,
+        help_text=_("The skills it shows, by slug."),
+    )
+    levels = UniqueListField(
+        child=serializers.ChoiceField(choices=EducationLevel.choices), min_length=1
+    )
+    venues = UniqueListField(
+        child=serializers.ChoiceField(choices=GuestVenue.choices), min_length=1
+    )
+    frequency = serializers.ChoiceField(choices=GuestFrequency.choices)
+    place = SlugField(slug_field="slug", queryset=Place.objects.all())
+    reach_km = serializers.IntegerField(
+        min_value=1,
+        max_value=GUEST_REACH_MAX_KM,
+        default=25,
+        help_text=_("How far from the company's place a school may be."),
+    )
+    pupils_max = serializers.IntegerField(
+        min_value=1, max_value=GUEST_PUPILS_MAX, required=False, allow_null=True
+    )
+    active = serializers.BooleanField(source="is_active", required=False)
+
+    def to_representation(self, offer: Any) -> dict[str, Any]:
+        return {
+            "id": offer.pk,
+            "company": {"slug": offer.company.slug, "name": offer.company.name},
+            "format": offer.format,
+            "topic": offer.topic,
+            "description": offer.description,
+            "skills": [skill.slug for skill in offer.skills.all()],
+            "levels": offer.levels,
+            "venues": offer.venues,
+            "frequency": offer.frequency,
+            "place": offer.place.slug,
+            "reach_km": offer.reach_km,
+            "pupils_max": offer.pupils_max,
+            "active": offer.is_active,
+        }
+
+
+class GuestSlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    starts_at = UtcDateTimeField(read_only=True)
+    ends_at = UtcDateTimeField(read_only=True)
+    location = serializers.CharField(read_only=True)
+    chosen = serializers.BooleanField(read_only=True)
+
+
+class GuestRequestSerializer(serializers.Serializer):
+    """A request for one class; create or change (any subset) until it is sent."""
+
+    id = serializers.IntegerField(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    format = serializers.ChoiceField(choices=GuestFormat.choices)
+    topic = serializers.CharField(max_length=200)
+    class_name = serializers.CharField(max_length=100)
+    level = serializers.ChoiceField(choices=EducationLevel.choices)
+    pupils = serializers.IntegerField(min_value=1, max_value=GUEST_PUPILS_MAX)
+    skills = UniqueListField(
+        child=SlugField(slug_field="slug", queryset=Skill.objects.all()),
+        required=False,
+        max_length=30,
+    )
+    venues = UniqueListField(
+        child=serializers.ChoiceField(choices=GuestVenue.choices), min_length=1
+    )
+    place = SlugField(slug_field="slug", queryset=Place.objects.all())
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    offer = serializers.IntegerField(read_only=True, allow_null=True)
+    company = OrganisationRefSerializer(read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=GuestRequestStatus.choices, read_only=True)
+    answer = serializers.CharField(read_only=True)
+    slots = GuestSlotSerializer(many=True, read_only=True)
+    pupils_reached = serializers.IntegerField(read_only=True, allow_null=True)
+
+    def to_representation(self, r: Any) -> dict[str, Any]:
+        company = r.offer.company if r.offer else None
+        return {
+            "id": r.pk,
+            "organisation": {"slug": r.organisation.slug, "name": r.organisation.name},
+            "format": r.format,
+            "topic": r.topic,
+            "class_name": r.class_name,
+            "level": r.level,
+            "pupils": r.pupils,
+            "skills": [skill.slug for skill in r.skills.all()],
+            "venues": r.venues,
+            "place": r.place.slug,
+            "note": r.note,
+            "offer": r.offer_id,
+            "company": {"slug": company.slug, "name": company.name} if company else None,
+            "status": r.status,
+            "answer": r.answer,
+            "slots": [
+                {
+                    "id": slot.pk,
+                    "starts_at": UTC.to_representation(slot.starts_at),
+                    "ends_at": UTC.to_representation(slot.ends_at),
+                    "location": slot.location,
+                    "chosen": slot.chosen_at is not None,
+                }
+                for slot in r.slots.all()
+                if slot.cancelled_at is None
+            ],
+            "pupils_reached": r.pupils_reached,
+        }
+
+
+class GuestOfferFitSerializer(serializers.Serializer):
+    offer = GuestOfferSerializer(read_only=True)
+    score = serializers.FloatField(read_only=True)
+    skills = serializers.FloatField(
+        read_only=True, help_text=_("Share of the skills asked it shows.")
+    )
+    text = serializers.FloatField(read_only=True, help_text=_("Topic similarity, 0 to 1."))
+    distance = serializers.FloatField(
+        read_only=True, help_text=_("1 near, 0 at the company's reach.")
+    )
+    distance_km = serializers.FloatField(read_only=True)
+    skills_shared = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class GuestSendSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class GuestAcceptSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    slots = SlotInputSerializer(many=True, min_length=1, max_length=3)
+
+
+class GuestDeclineSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=1000)
+
+
+class GuestGivenSerializer(serializers.Serializer):
+    pupils_reached = serializers.IntegerField(min_value=0, max_value=GUEST_PUPILS_MAX)

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from api import learning_views, views
+from api import guest_views, learning_views, views
 
 app_name = "api"
 router = DefaultRouter()
@@ -28,6 +28,8 @@ router.register(
     "course-suggestions", learning_views.CourseSuggestionViewSet, basename="course-suggestion"
 )
 router.register("sign-ups", learning_views.EnrolmentViewSet, basename="sign-up")
+router.register("guest-offers", guest_views.GuestOfferViewSet, basename="guest-offer")
+router.register("guest-requests", guest_views.GuestRequestViewSet, basename="guest-request")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),

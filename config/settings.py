@@ -316,6 +316,10 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "notifications.models.WebhookEvent",
         "AudienceEnum": "learning.models.Audience",
         "EnrolmentStatusEnum": "learning.models.EnrolmentStatus",
+        "GuestFormatEnum": "learning.models.GuestFormat",
+        "GuestVenueEnum": "learning.models.GuestVenue",
+        "GuestFrequencyEnum": "learning.models.GuestFrequency",
+        "GuestRequestStatusEnum": "learning.models.GuestRequestStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -163,8 +163,9 @@ def request_save(
         request = GuestRequest(organisation=organisation, requested_by=by)
     else:
         request = _locked(request)
-        _state(request, G.OPEN, G.DECLINED)
     _requester_check(user=by, organisation=request.organisation)
+    if request.pk is not None:
+        _state(request, G.OPEN, G.DECLINED)
     for name, value in data.items():
         if name in REQUEST_FIELDS:
             setattr(request, name, value)

@@ -59,6 +59,9 @@ class Objects:
     course: Any  # school A's, for everyone; dirk keeps it
     draft_course: Any  # school A's, not published
     enrolment: Any  # pim signed up for ``course``
+    guest_open: Any  # dirk's request for a class of school A, not sent yet
+    guest_sent: Any  # dirk's, sent to company X's offer, waiting for its answer
+    guest_planned: Any  # dirk's, planned with company X
 
     def user(self, persona: str) -> User | None:
         w = self.world
@@ -126,7 +129,46 @@ def objects(world: World) -> Objects:
         course=(course := factories.CourseFactory(provider=world.school_a, audiences=EVERYONE)),
         draft_course=factories.CourseFactory(provider=world.school_a, is_published=False),
         enrolment=Enrolment.objects.create(course=course, user=pim, group="pupil"),
+        **_guest_lessons(world),
     )
+
+
+def _guest_lessons(world: World) -> dict:
+    from learning import guest_lessons
+
+    planned = factories.guest_lesson_planned(
+        school=world.school_a, counsellor=world.dirk, company=world.company_x, member=world.bram
+    )
+    sent = factories.GuestRequestFactory(
+        organisation=world.school_a, requested_by=world.dirk, place=planned.place
+    )
+    guest_lessons.request_send(request=sent, offer=planned.offer, by=world.dirk)
+    open_ = factories.GuestRequestFactory(
+        organisation=world.school_a, requested_by=world.dirk, place=planned.place
+    )
+    return {"guest_open": open_, "guest_sent": sent, "guest_planned": planned}
+
+
+GUEST_OFFER_BODY = {
+    "format": "company_visit",
+    "topic": "Rondleiding door de fabriek",
+    "description": "Een ochtend in de werkplaats.",
+    "skills": ["cnc-draaien"],
+    "levels": ["vmbo", "mbo2"],
+    "venues": ["company"],
+    "frequency": "term",
+    "place": "woerden",
+}
+GUEST_REQUEST_BODY = {
+    "format": "guest_lesson",
+    "topic": "CNC-draaien",
+    "class_name": "2 MT-B",
+    "level": "mbo2",
+    "pupils": 20,
+    "skills": ["cnc-draaien"],
+    "venues": ["school"],
+    "place": "woerden",
+}
 
 
 EVERYONE = ["employee", "career_changer", "pupil"]
@@ -381,6 +423,80 @@ ROWS = [
     # Completion needs a confirmed sign-up first (409 for the provider).
     r("sign-up-complete", "post", "401 404 403 409 404 404 404 404", pk("enrolment")),
     r("sign-up-withdraw", "post", "401 404 200 403 404 404 404 404", pk("enrolment")),
+    # Guest lessons: companies keep offers; counsellors see the active ones and ask
+    # for a class; a request is seen by its school and the company it went to.
+    r("guest-offer-list", "get", "401 200 200 200 200 200 200 200"),
+    r("guest-offer-list", "post", "401 403 403 403 403 201 201 403", body=GUEST_OFFER_BODY),
+    r(
+        "guest-offer-detail",
+        "get",
+        "401 404 404 200 200 200 404 404",
+        lambda o: [o.guest_planned.offer_id],
+    ),
+    r(
+        "guest-offer-detail",
+        "patch",
+        "401 404 404 403 403 200 404 404",
+        lambda o: [o.guest_planned.offer_id],
+        {"topic": "Lassen voor beginners", "active": False},
+    ),
+    r("guest-request-list", "get", "401 200 200 200 200 200 200 200"),
+    r("guest-request-list", "post", "401 403 403 201 201 403 403 403", body=GUEST_REQUEST_BODY),
+    r("guest-request-detail", "get", "401 404 404 200 404 200 404 404", pk("guest_planned")),
+    r(
+        "guest-request-detail",
+        "patch",
+        "401 404 404 200 404 404 404 404",
+        pk("guest_open"),
+        {"pupils": 18},
+    ),
+    # Planned: not changed any more (409); the company never changes it (403).
+    r(
+        "guest-request-detail",
+        "patch",
+        "401 404 404 409 404 403 404 404",
+        pk("guest_planned"),
+        {"pupils": 18},
+        label="planned",
+    ),
+    r("guest-request-offers", "get", "401 404 404 200 404 404 404 404", pk("guest_open")),
+    r(
+        "guest-request-send",
+        "post",
+        "401 404 404 200 404 404 404 404",
+        pk("guest_open"),
+        lambda o: {"offer": o.guest_planned.offer_id},
+    ),
+    r(
+        "guest-request-accept",
+        "post",
+        "401 404 404 403 404 200 404 404",
+        pk("guest_sent"),
+        lambda o: {"message": "Graag", "slots": [_slot_body(20)]},
+    ),
+    r(
+        "guest-request-decline",
+        "post",
+        "401 404 404 403 404 200 404 404",
+        pk("guest_sent"),
+        {"answer": "Geen tijd dit jaar."},
+    ),
+    r(
+        "guest-request-choose",
+        "post",
+        "401 404 404 409 404 403 404 404",
+        pk("guest_planned"),
+        {"slot": 1},
+    ),
+    # Before its date a lesson is not given (409 for both sides).
+    r(
+        "guest-request-given",
+        "post",
+        "401 404 404 409 404 409 404 404",
+        pk("guest_planned"),
+        {"pupils_reached": 20},
+    ),
+    r("guest-request-cancel", "post", "401 404 404 200 404 200 404 404", pk("guest_planned")),
 ]
 # Routes checked elsewhere: starting a run needs a broker (tests/web/test_runs.py);
 # uploads are multipart, with every persona, in tests/api/test_imports.py.
