@@ -143,7 +143,8 @@ class GuestRequestViewSet(
             }
             for offer, fit in selectors.guest_offers_ranked(request=guest)
         ]
-        return Response(s.GuestOfferFitSerializer(rows, many=True).data)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.GuestOfferFitSerializer(page, many=True).data)
 
     @extend_schema(request=s.GuestSendSerializer, responses=s.GuestRequestSerializer)
     @action(detail=True, methods=["post"])

@@ -228,3 +228,72 @@ def test_the_whole_chain_through_a_generated_client(
     export = _call(data, client=sam)
     assert export.format_ == "maakmatch-personal-data"
     assert export.exported_at.utcoffset() == dt.timedelta(0)
+
+    # A company offers a guest lesson; the counsellor asks for a class, sees the
+    # offer that fits, sends the request; the company proposes a date, the
+    # counsellor picks it, and both can fetch the planned lesson.
+    g = f"{PACKAGE}.api.guest_offers."
+    offer = _call(
+        ops[g + "guest_offers_create"],
+        client=bram,
+        body=models.GuestOfferRequest(
+            format_=models.GuestFormatEnum.GUEST_LESSON,
+            topic="CNC-draaien in de praktijk",
+            description="Een draaier laat zien hoe een serie onderdelen ontstaat.",
+            skills=["cnc-draaien"],
+            levels=[models.EducationLevelEnum.MBO2],
+            venues=[models.GuestVenueEnum.SCHOOL],
+            frequency=models.GuestFrequencyEnum.TERM,
+            place=match.opening.place.slug,
+        ),
+    )
+    r = f"{PACKAGE}.api.guest_requests."
+    asked = _call(
+        ops[r + "guest_requests_create"],
+        client=dirk,
+        body=models.GuestRequestRequest(
+            format_=models.GuestFormatEnum.GUEST_LESSON,
+            topic="CNC-draaien",
+            class_name="2 MT-B",
+            level=models.EducationLevelEnum.MBO2,
+            pupils=21,
+            skills=["cnc-draaien"],
+            venues=[models.GuestVenueEnum.SCHOOL],
+            place=match.opening.place.slug,
+        ),
+    )
+    assert asked.status == models.GuestRequestStatusEnum.OPEN
+    fits = _call(ops[r + "guest_requests_offers_list"], id=asked.id, client=dirk).results
+    assert [f.offer.id for f in fits] == [offer.id]
+    assert fits[0].skills == 1.0
+    _call(
+        ops[r + "guest_requests_send_create"],
+        id=asked.id,
+        client=dirk,
+        body=models.GuestSendRequest(offer=offer.id),
+    )
+    lesson = start + dt.timedelta(days=14)
+    proposed = _call(
+        ops[r + "guest_requests_accept_create"],
+        id=asked.id,
+        client=bram,
+        body=models.GuestAcceptRequest(
+            message="Wij komen graag.",
+            slots=[
+                models.SlotInputRequest(
+                    starts_at=lesson, ends_at=lesson + dt.timedelta(hours=2), location="Lokaal 1.02"
+                )
+            ],
+        ),
+    )
+    assert proposed.status == models.GuestRequestStatusEnum.PROPOSED
+    planned = _call(
+        ops[r + "guest_requests_choose_create"],
+        id=asked.id,
+        client=dirk,
+        body=models.ChooseTimeRequest(slot=proposed.slots[0].id),
+    )
+    assert planned.status == models.GuestRequestStatusEnum.PLANNED
+    seen = _call(ops[r + "guest_requests_retrieve"], id=asked.id, client=bram)
+    assert seen.slots[0].chosen is True
+    assert seen.slots[0].starts_at == lesson
