@@ -181,3 +181,179 @@ def demo_courses_create() -> int:
         )
         made += 1
     return made
+
+
+# -- guest lessons and company visits ------------------------------------------------
+
+LEVELS_MBO = ["mbo2", "mbo3", "mbo4"]
+LEVELS_VO = ["vmbo", "havo", "vwo"]
+# topic, kind, where, how often, levels, reach (km), description, skills
+GUEST_OFFERS = [
+    (
+        "Lassen in de praktijk: van tekening tot las",
+        "guest_lesson",
+        ["school", "learning_location"],
+        "term",
+        LEVELS_MBO,
+        25,
+        "Een lasser en de werkvoorbereider laten met echte werkstukken zien hoe een WPS, "
+        "een tekening en een goede MIG/MAG-las samenhangen. Met een proefstuk om te "
+        "beoordelen.",
+        ["mig-mag-lassen", "wps-lezen", "lasnaden-beoordelen"],
+    ),
+    (
+        "Rondleiding: een dag in onze CNC-werkplaats",
+        "company_visit",
+        ["company"],
+        "month",
+        [*LEVELS_VO, "mbo2"],
+        30,
+        "Een ochtend in de werkplaats: hoe een order van tekening via programma en "
+        "instellen een serie gefreesde onderdelen wordt. Veiligheidsschoenen liggen klaar.",
+        ["cnc-frezen", "cnc-machine-instellen", "technisch-tekening-lezen"],
+    ),
+    (
+        "PLC's en robots: hoe een productielijn denkt",
+        "guest_lesson",
+        ["school", "learning_location"],
+        "on_request",
+        ["mbo3", "mbo4", "hbo"],
+        35,
+        "Een automatiseerder neemt een kleine PLC-opstelling mee en laat de klas een "
+        "storing zoeken in een echte besturing.",
+        ["plc-programmeren", "plc-storingzoeken", "robotprogrammering"],
+    ),
+    (
+        "Onderhoud aan de lijn: storingen zoeken met een monteur",
+        "guest_lesson",
+        ["school"],
+        "once",
+        LEVELS_MBO,
+        20,
+        "Een onderhoudsmonteur vertelt over zijn werk en laat de klas met schema's en "
+        "meetinstrumenten een storing in een pneumatische opstelling opsporen.",
+        ["pneumatiek", "elektrisch-meten", "mechanische-montage"],
+    ),
+]
+
+
+@transaction.atomic
+def demo_guest_lessons_create() -> int:
+    """Guest-lesson offers from demo companies, and requests of the demo schools in
+    each state a page shows: given last month, planned, and waiting for an answer.
+    Created once (the offers' topics are the key); returns how many offers."""
+    from accounts.models import Membership, Role
+    from learning.models import GuestOffer, GuestRequest, GuestSlot
+
+    if GuestOffer.objects.filter(topic=GUEST_OFFERS[0][0]).exists():
+        return 0
+    companies = list(
+        Organisation.objects.filter(kind=OrganisationKind.COMPANY, verified_at__isnull=False)
+        .exclude(slug="metaalwerk-de-linge")
+        .order_by("pk")[: len(GUEST_OFFERS) - 1]
+    )
+    demo = Organisation.objects.filter(slug="metaalwerk-de-linge").first()
+    if demo is None:
+        return 0
+    places = {p.name.casefold(): p for p in Place.objects.all()}
+    woerden = places.get("woerden") or Place.objects.first()
+    skills = {s.slug: s for s in Skill.objects.all()}
+    offers = []
+    for company, row in zip([demo, *companies], GUEST_OFFERS, strict=False):
+        topic, kind, venues, frequency, levels, reach, text, taught = row
+        offer = GuestOffer.objects.create(
+            company=company,
+            format=kind,
+            topic=topic,
+            description=text,
+            levels=levels,
+            venues=venues,
+            frequency=frequency,
+            place=places.get((company.municipality or "").casefold(), woerden),
+            reach_km=reach,
+            pupils_max=30,
+        )
+        offer.skills.set([skills[s] for s in taught if s in skills])
+        offers.append(offer)
+    counsellors = {
+        m.user.email: (m.user, m.organisation)
+        for m in Membership.objects.filter(
+            role=Role.COUNSELLOR, user__email__endswith="@demo.maakmatch.nl"
+        ).select_related("user", "organisation")
+    }
+    dirk = counsellors.get("decaan@demo.maakmatch.nl")
+    mira = counsellors.get("mentor@demo.maakmatch.nl")
+    if dirk is None or mira is None:
+        return len(offers)
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+
+    def request(who, offer, topic, class_name, level, pupils, status, **extra):
+        user, school = who
+        made = GuestRequest.objects.create(
+            organisation=school,
+            requested_by=user,
+            format=offer.format,
+            topic=topic,
+            class_name=class_name,
+            level=level,
+            pupils=pupils,
+            venues=offer.venues[:1],
+            place=places.get((school.municipality or "").casefold(), woerden),
+            offer=offer,
+            status=status,
+            sent_at=now - dt.timedelta(days=40),
+            **extra,
+        )
+        made.skills.set(offer.skills.all())
+        return made
+
+    given_at = now - dt.timedelta(days=30)
+    given = request(
+        dirk,
+        offers[0],
+        "Lassen voor EMM3A",
+        "EMM3A",
+        "mbo3",
+        22,
+        "given",
+        given_at=given_at,
+        pupils_reached=21,
+        answered_at=given_at,
+    )
+    GuestSlot.objects.create(
+        request=given,
+        starts_at=given_at,
+        chosen_at=given_at,
+        ends_at=given_at + dt.timedelta(hours=2),
+        location="Lokaal T1.04",
+    )
+    planned_at = (now + dt.timedelta(days=21)).replace(hour=9)
+    planned = request(
+        mira,
+        offers[1],
+        "Bedrijfsbezoek 3KB-A",
+        "3KB-A",
+        "vmbo",
+        18,
+        "planned",
+        answered_at=now,
+        sequence=1,
+    )
+    GuestSlot.objects.create(
+        request=planned,
+        starts_at=planned_at,
+        chosen_at=now,
+        ends_at=planned_at + dt.timedelta(hours=3),
+        location=f"{offers[1].company.name}, {offers[1].place.name}",
+    )
+    request(
+        dirk,
+        offers[0],
+        "Lasgastles voor EMM2B",
+        "EMM2B",
+        "mbo2",
+        20,
+        "sent",
+        note="De klas last sinds september; graag iets over lasnaden beoordelen.",
+    )
+    return len(offers)

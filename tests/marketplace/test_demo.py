@@ -11,10 +11,22 @@ from django.test import Client
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, OrganisationKind, User
+from learning.models import GuestOffer, GuestRequest
 from marketplace.models import Opening, OpeningSkill, Profile, ProfileSkill, Skill
 
 pytestmark = pytest.mark.django_db
-MODELS = [User, Membership, Organisation, Opening, OpeningSkill, Profile, ProfileSkill, Skill]
+MODELS = [
+    User,
+    Membership,
+    Organisation,
+    Opening,
+    OpeningSkill,
+    Profile,
+    ProfileSkill,
+    Skill,
+    GuestOffer,
+    GuestRequest,
+]
 
 
 @pytest.fixture
@@ -160,3 +172,27 @@ def test_demo_school_students_are_in_classes(demo: None) -> None:
     assert at_school.get(user__email="student@demo.maakmatch.nl").class_name == "EMM3A"
     # Career changers without a school have no class.
     assert not Membership.objects.filter(organisation__isnull=True).exclude(class_name="").exists()
+
+
+def test_demo_guest_lessons_show_each_side_something(demo: None) -> None:
+    """Offers from four companies; the demo company has a request waiting for its
+    answer; the demo schools have one given and one planned, so the region's
+    figures and every role's guest-lesson page have content."""
+    assert GuestOffer.objects.values("company").distinct().count() == 4
+    statuses = dict(
+        GuestRequest.objects.values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    assert statuses == {"given": 1, "planned": 1, "sent": 1}
+    waiting = GuestRequest.objects.get(status="sent")
+    assert waiting.offer.company.slug == "metaalwerk-de-linge"
+    planned = GuestRequest.objects.get(status="planned")
+    assert planned.chosen is not None
+    client = Client()
+    client.force_login(User.objects.get(email="bedrijf@demo.maakmatch.nl"))
+    page = client.get("/guest-lessons/").content.decode()
+    assert waiting.topic in page
+    client.force_login(User.objects.get(email="coach@demo.maakmatch.nl"))
+    page = client.get("/guest-lessons/").content.decode()
+    assert planned.topic in page  # a learning location's coach follows the region

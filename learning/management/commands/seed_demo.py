@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from accounts.models import User
-from learning.demo import demo_courses_create
+from learning.demo import demo_courses_create, demo_guest_lessons_create
 from learning.services import course_suggestions_refresh
 from marketplace.demo import demo_region_create
 from marketplace.services import coordinator_group_ensure
@@ -67,6 +67,9 @@ class Command(BaseCommand):
         courses = demo_courses_create()
         if courses:
             self.stdout.write(f"Demo courses: {courses} added at the learning locations.")
+        guests = demo_guest_lessons_create()
+        if guests:
+            self.stdout.write(f"Demo guest lessons: {guests} offers from companies, 3 requests.")
         if not without_suggestions:
             walk = demo_suggestions_walk()
             steps = ", ".join(f"{n} {step}" for step, n in sorted(walk.steps.items()))
