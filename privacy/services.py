@@ -30,7 +30,13 @@ from django.utils.translation import gettext_noop
 from accounts import services as account_services
 from accounts.models import ApiToken, ImportJob, Invitation, Membership, User
 from audit.models import AuditEntry
-from learning.models import ENROLMENT_ACTIVE, CourseSuggestion, Enrolment, EnrolmentStatus
+from learning.models import (
+    ENROLMENT_ACTIVE,
+    CourseSuggestion,
+    Enrolment,
+    EnrolmentStatus,
+    GuestRequest,
+)
 from marketplace import services as market
 from marketplace.models import Placement, Profile, ProfileSkill
 from matching import workflow
@@ -199,6 +205,19 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         }
         for e in Enrolment.objects.filter(user=user).select_related("course__provider")
     ]
+    # Guest lessons they asked for, for a class: the request is the school's, and
+    # says nothing of the pupils but their number.
+    data["guest_lesson_requests"] = [
+        {
+            "organisation": g.organisation.name,
+            "topic": g.topic,
+            "class": g.class_name,
+            "status": g.status,
+            "note": g.note,
+            "asked_at": _iso(g.created_at),
+        }
+        for g in GuestRequest.objects.filter(requested_by=user).select_related("organisation")
+    ]
     data["audit_log"] = [
         {
             "when": _iso(e.created_at),
@@ -256,6 +275,9 @@ def account_erase(*, user: User) -> User:
     Enrolment.objects.filter(user=user, status__in=ENROLMENT_ACTIVE).update(
         status=EnrolmentStatus.WITHDRAWN
     )
+    # Guest-lesson requests are the school's: they stay, without the person who
+    # asked (the school's counsellors hear of them instead).
+    GuestRequest.objects.filter(requested_by=user).update(requested_by=None)
     # Login throttling keeps the address typed at the login form.
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()

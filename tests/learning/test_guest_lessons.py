@@ -369,3 +369,20 @@ def test_bad_input_on_the_pages_loses_nothing(world: World, scene: dict) -> None
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == G.OPEN
+
+
+def test_a_counsellors_requests_are_in_their_export_and_outlive_their_erasure(
+    world: World, scene: dict
+) -> None:
+    from privacy import services as privacy
+
+    request = scene["request"]
+    exported = privacy.personal_data_export(user=world.dirk)["guest_lesson_requests"]
+    assert [(r["topic"], r["class"], r["note"]) for r in exported] == [
+        ("Lassen", "2 MT-B", "Ze lassen sinds september.")
+    ]
+    assert privacy.personal_data_export(user=world.olga)["guest_lesson_requests"] == []
+    privacy.account_erase(user=world.dirk)
+    request.refresh_from_db()
+    assert request.requested_by is None
+    assert request.organisation == world.school_a  # the school's request stays
