@@ -327,10 +327,11 @@ def demo_guest_lessons_create() -> int:
         ends_at=given_at + dt.timedelta(hours=2),
         location="Lokaal T1.04",
     )
+    visit = offers[min(1, len(offers) - 1)]  # a region with one company offers one
     planned_at = (now + dt.timedelta(days=21)).replace(hour=9)
     planned = request(
         mira,
-        offers[1],
+        visit,
         "Bedrijfsbezoek 3KB-A",
         "3KB-A",
         "vmbo",
@@ -344,7 +345,7 @@ def demo_guest_lessons_create() -> int:
         starts_at=planned_at,
         chosen_at=now,
         ends_at=planned_at + dt.timedelta(hours=3),
-        location=f"{offers[1].company.name}, {offers[1].place.name}",
+        location=f"{visit.company.name}, {visit.place.name}",
     )
     request(
         dirk,
