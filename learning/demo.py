@@ -307,7 +307,7 @@ def demo_guest_lessons_create() -> int:
         made.skills.set(offer.skills.all())
         return made
 
-    given_at = now - dt.timedelta(days=30)
+    given_at = timezone.localtime(now - dt.timedelta(days=30)).replace(hour=10)
     given = request(
         dirk,
         offers[0],
@@ -328,7 +328,7 @@ def demo_guest_lessons_create() -> int:
         location="Lokaal T1.04",
     )
     visit = offers[min(1, len(offers) - 1)]  # a region with one company offers one
-    planned_at = (now + dt.timedelta(days=21)).replace(hour=9)
+    planned_at = timezone.localtime(now + dt.timedelta(days=21)).replace(hour=9)
     planned = request(
         mira,
         visit,

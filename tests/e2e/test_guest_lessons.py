@@ -23,9 +23,7 @@ def _check_all(page, selector: str, values: list[str]) -> None:
         page.check(f"{selector}[value={value}]")
 
 
-def test_a_guest_lesson_from_offer_to_both_calendars(
-    region: Region, new_page, live_server
-) -> None:
+def test_a_guest_lesson_from_offer_to_both_calendars(region: Region, new_page, live_server) -> None:
     base = live_server.url
 
     # 1. The company offers a guest lesson.

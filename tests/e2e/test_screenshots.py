@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from learning.demo import demo_courses_create
+from learning.demo import demo_courses_create, demo_guest_lessons_create
 from matching.models import MatchState
 from tests.e2e.conftest import DESKTOP, PHONE, Region, log_in, visit
 from tests.e2e.test_course_journey import _scene as course_scene
@@ -98,6 +98,32 @@ def _applicant() -> None:
     Membership.objects.create(user=owner, organisation=company, role=Role.COMPANY_MEMBER)
 
 
+def _open_guest_request(region: Region) -> str:
+    """A class's request that is not sent yet: its page ranks the offers that fit."""
+    from accounts.models import User
+    from learning import guest_lessons
+    from marketplace.models import Place, Skill
+
+    dirk = User.objects.get(email=region.counsellor)
+    school = dirk.memberships.get().organisation
+    request = guest_lessons.request_save(
+        by=dirk,
+        organisation=school,
+        data={
+            "format": "guest_lesson",
+            "topic": "Lassen en lasnaden beoordelen",
+            "class_name": "EMM2A",
+            "level": "mbo2",
+            "pupils": 24,
+            "venues": ["school"],
+            "place": Place.objects.get(slug="woerden"),
+            "note": "De klas last sinds september met MIG/MAG.",
+        },
+        skills=Skill.objects.filter(slug__in=["mig-mag-lassen", "lasnaden-beoordelen"]),
+    )
+    return f"/guest-lessons/requests/{request.pk}/"
+
+
 def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Path) -> None:
     target = Path(os.environ.get("MAAKMATCH_SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
@@ -106,6 +132,7 @@ def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Pat
     _applicant()
     _figures()
     demo_courses_create()
+    demo_guest_lessons_create()
     course_scene(region)  # a career changer whose best suggestion a course helps
     pages = [
         ("visitor", None, "/"),
@@ -120,6 +147,8 @@ def test_main_page_per_role(region: Region, new_page, live_server, tmp_path: Pat
         ("courses", None, "/courses/"),
         ("career-changer-courses", region.career_changer, "/student/courses/"),
         ("coach-courses", "coach@demo.maakmatch.nl", "/coach/courses/"),
+        ("company-guest-lessons", region.company, "/guest-lessons/"),
+        ("counsellor-guest-request", region.counsellor, _open_guest_request(region)),
     ]
     written = []
     pages_of: dict[str | None, list[tuple[str, str]]] = {}
