@@ -93,7 +93,15 @@ class GuestRequestViewSet(
         return selectors.guest_requests_for(viewer=self.request.user).order_by("-created_at", "-pk")
 
     def _present(self, request_id: int) -> Response:
-        return Response(s.GuestRequestSerializer(self.get_queryset().get(pk=request_id)).data)
+        """The request after a step the viewer just took. Read by id, not through the
+        viewer's scope: a company that declined no longer sees the request, but is
+        answered with what it did."""
+        found = (
+            GuestRequest.objects.select_related("organisation", "offer__company", "place")
+            .prefetch_related("skills", "slots")
+            .get(pk=request_id)
+        )
+        return Response(s.GuestRequestSerializer(found, context=self.get_serializer_context()).data)
 
     def create(self, request: Request) -> Response:
         """Ask for a guest lesson or visit, for a class of the one school or learning

@@ -1052,8 +1052,31 @@ class GuestRequestSerializer(serializers.Serializer):
     slots = GuestSlotSerializer(many=True, read_only=True)
     pupils_reached = serializers.IntegerField(read_only=True, allow_null=True)
 
+    def _sides(self) -> tuple[set[int], set[int]]:
+        """The viewer's schools or learning locations and companies, once per
+        response: a request's note and answer are for its two sides only, not for
+        the learning locations' coaches who follow the region."""
+        cached = self.context.get("_guest_sides")
+        if cached is None:
+            from learning import selectors as learning_selectors
+
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            cached = (
+                set(learning_selectors.providers_for(user=user).values_list("pk", flat=True))
+                if user
+                else set(),
+                set(learning_selectors.guest_companies_for(user=user).values_list("pk", flat=True))
+                if user
+                else set(),
+            )
+            self.context["_guest_sides"] = cached
+        return cached
+
     def to_representation(self, r: Any) -> dict[str, Any]:
         company = r.offer.company if r.offer else None
+        providers, companies = self._sides()
+        side = r.organisation_id in providers or (company is not None and company.pk in companies)
         return {
             "id": r.pk,
             "organisation": {"slug": r.organisation.slug, "name": r.organisation.name},
@@ -1065,11 +1088,11 @@ class GuestRequestSerializer(serializers.Serializer):
             "skills": [skill.slug for skill in r.skills.all()],
             "venues": r.venues,
             "place": r.place.slug,
-            "note": r.note,
+            "note": r.note if side else "",
             "offer": r.offer_id,
             "company": {"slug": company.slug, "name": company.name} if company else None,
             "status": r.status,
-            "answer": r.answer,
+            "answer": r.answer if side else "",
             "slots": [
                 {
                     "id": slot.pk,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -37,6 +38,7 @@ from learning.models import (
     GuestSlot,
 )
 from marketplace.models import Skill
+from matching.engine.geo import haversine_km
 from matching.interviews import SlotInput, slots_check
 
 G = GuestRequestStatus
@@ -56,7 +58,7 @@ OFFER_FIELDS = frozenset(
 REQUEST_FIELDS = frozenset(
     {"format", "topic", "class_name", "level", "pupils", "venues", "place", "note"}
 )
-ANSWER_MAX = 1_000
+ANSWER_MAX = 2_000
 
 
 def _notify(request: GuestRequest, event: str) -> None:
@@ -184,14 +186,22 @@ def request_send(*, request: GuestRequest, offer: GuestOffer, by: User) -> Guest
     request = _locked(request)
     _requester_check(user=by, organisation=request.organisation)
     _state(request, G.OPEN, G.DECLINED)
-    if not offer.is_active:
+    if not offer.is_active or offer.company.verified_at is None:
         raise InvalidState(_("This offer is no longer available."))
+    if request.status == G.DECLINED and offer.pk == request.offer_id:
+        raise InvalidState(_("This company declined; send the request to another offer."))
     if request.format != offer.format:
         raise DomainError(_("The offer is not the kind of activity you ask for."), field="offer")
     if request.level not in offer.levels:
         raise DomainError(_("The offer is not for this class's level."), field="offer")
     if not set(request.venues) & set(offer.venues):
         raise DomainError(_("The offer cannot take place where you ask."), field="offer")
+    if _km(request.place, offer.place) > offer.reach_km:
+        raise DomainError(
+            _("The school lies farther away than the company travels (%(km)s km).")
+            % {"km": offer.reach_km},
+            field="offer",
+        )
     if offer.pupils_max and request.pupils > offer.pupils_max:
         raise DomainError(
             _("The offer takes %(n)s pupils at most.") % {"n": offer.pupils_max}, field="offer"
@@ -203,6 +213,13 @@ def request_send(*, request: GuestRequest, offer: GuestOffer, by: User) -> Guest
     request.save(update_fields=["offer", "status", "sent_at", "answer", "answered_at"])
     _notify(request, "sent")
     return request
+
+
+def _km(a: Any, b: Any) -> float:
+    """The distance between two places, as the ranking measures it."""
+    lat = np.radians([a.latitude, b.latitude])
+    lon = np.radians([a.longitude, b.longitude])
+    return float(haversine_km(lat[:1], lon[:1], lat[1:], lon[1:])[0, 0])
 
 
 def _offer_company_check(request: GuestRequest, by: User) -> None:
@@ -266,6 +283,8 @@ def request_choose(*, request: GuestRequest, slot_id: int, by: User) -> GuestReq
     if slot is None:
         raise DomainError(_("Pick one of the proposed dates."), field="slot")
     now = timezone.now()
+    if slot.starts_at <= now:
+        raise InvalidState(_("This date has passed; ask the company for another."))
     slot.chosen_at = now
     slot.save(update_fields=["chosen_at"])
     request.slots.exclude(pk=slot.pk).filter(cancelled_at__isnull=True).update(cancelled_at=now)
@@ -277,13 +296,22 @@ def request_choose(*, request: GuestRequest, slot_id: int, by: User) -> GuestReq
     return request
 
 
-def _either_side_check(request: GuestRequest, by: User) -> None:
-    requester = selectors.providers_for(user=by).filter(pk=request.organisation_id).exists()
-    company = request.offer is not None and user_has_role(
-        user=by, role=Role.COMPANY_MEMBER, organisation=request.offer.company
-    )
-    if not (requester or company):
-        raise NotAllowed(_("Only the school and the company of this guest lesson do that."))
+# Where the company that the request was sent to still has a say.
+COMPANY_STATES = (G.SENT, G.PROPOSED, G.PLANNED, G.GIVEN)
+
+
+def _side(request: GuestRequest, by: User) -> str:
+    """ "requester" or "company": the side ``by`` takes this step for. A company
+    that declined is no longer a side."""
+    if selectors.providers_for(user=by).filter(pk=request.organisation_id).exists():
+        return "requester"
+    if (
+        request.offer is not None
+        and request.status in COMPANY_STATES
+        and user_has_role(user=by, role=Role.COMPANY_MEMBER, organisation=request.offer.company)
+    ):
+        return "company"
+    raise NotAllowed(_("Only the school and the company of this guest lesson do that."))
 
 
 @transaction.atomic
@@ -291,7 +319,7 @@ def request_given(*, request: GuestRequest, by: User, pupils_reached: int) -> Gu
     """After its date, either side records the lesson as given and how many pupils
     it reached (at most the class's size)."""
     request = _locked(request)
-    _either_side_check(request, by)
+    _side(request, by)
     _state(request, G.PLANNED)
     chosen = request.chosen
     if chosen is None or chosen.starts_at > timezone.now():
@@ -313,7 +341,7 @@ def request_cancel(*, request: GuestRequest, by: User) -> GuestRequest:
     """Either side calls it off before it is given; the other side is told, and a
     planned date is taken out of both calendars."""
     request = _locked(request)
-    _either_side_check(request, by)
+    _side(request, by)
     _state(request, G.OPEN, G.SENT, G.PROPOSED, G.PLANNED, G.DECLINED)
     was_planned = request.status == G.PLANNED
     company_knows = request.status in (G.SENT, G.PROPOSED, G.PLANNED)

@@ -305,12 +305,20 @@ def guest_offers_of(*, viewer: User) -> QuerySet[GuestOffer]:
     return _offers().filter(company__in=guest_companies_for(user=viewer))
 
 
+def _offers_open() -> QuerySet[GuestOffer]:
+    """Offers schools may see and send to: active, of a company a coordinator
+    verified (as openings: an unchecked sign-up reaches no school)."""
+    return _offers().filter(is_active=True, company__verified_at__isnull=False)
+
+
 def guest_offers_visible_to(*, viewer: User) -> QuerySet[GuestOffer]:
-    """Active offers for those who may ask for one (counsellors of a school or
-    learning location); a company's own offers, active or not, for its members."""
+    """Active offers of verified companies for those who may ask for one
+    (counsellors of a school or learning location); a company's own offers,
+    active or not, for its members."""
+    own = Q(company__in=guest_companies_for(user=viewer))
     if providers_for(user=viewer).exists():
-        return _offers().filter(Q(is_active=True) | Q(company__in=guest_companies_for(user=viewer)))
-    return guest_offers_of(viewer=viewer)
+        return _offers().filter(Q(pk__in=_offers_open().values("pk")) | own)
+    return _offers().filter(own)
 
 
 def is_learning_location_coach(*, user: User) -> bool:
@@ -321,12 +329,18 @@ def guest_requests_for(*, viewer: User) -> QuerySet[GuestRequest]:
     """A school's (or learning location's) own requests for its counsellors; the
     requests sent to a company's offers for its members; and every planned or given
     guest lesson in the region for a learning location's coaches."""
+    # A company sees what was sent to it until it declines: a declined request
+    # is the school's again, to change and send elsewhere.
     scope = Q(organisation__in=providers_for(user=viewer)) | Q(
         offer__company__in=guest_companies_for(user=viewer),
-        status__in=[s for s in GuestRequestStatus.values if s != GuestRequestStatus.OPEN],
+        status__in=[
+            s
+            for s in GuestRequestStatus.values
+            if s not in (GuestRequestStatus.OPEN, GuestRequestStatus.DECLINED)
+        ],
     )
     if is_learning_location_coach(user=viewer):
-        scope |= Q(status__in=GUEST_REGION_STATES)
+        scope |= Q(status__in=GUEST_REGION_STATES, place__in_region=True)
     return (
         GuestRequest.objects.filter(scope)
         .select_related("organisation", "offer__company", "place", "requested_by")
@@ -369,7 +383,7 @@ def guest_offers_ranked(
     *, request: GuestRequest, k: int = 5
 ) -> list[tuple[GuestOffer, OfferMatch]]:
     """The active offers that fit a request, best first, each with why it fits."""
-    offers = list(_offers().filter(is_active=True))
+    offers = list(_offers_open())
     record = GuestRequestRecord(
         id=request.pk,
         format=request.format,

@@ -432,9 +432,12 @@ def interview_calendar_file(
     )
 
 
-def guest_calendar_file(*, request: Any, cancel: bool = False) -> bytes | None:
+def guest_calendar_file(
+    *, request: Any, cancel: bool = False, with_note: bool = True
+) -> bytes | None:
     """The planned guest lesson's .ics (the same event for both sides), titled in
-    the active language; None while no date is chosen."""
+    the active language; None while no date is chosen. The school's note is for
+    the two sides only (``with_note``)."""
     from notifications.calendar import event_ics
 
     slot = request.chosen
@@ -454,9 +457,19 @@ def guest_calendar_file(*, request: Any, cancel: bool = False) -> bytes | None:
         ends_at=slot.ends_at,
         location=slot.location,
         summary=summary,
-        description=request.note,
+        description=request.note if with_note else "",
         cancel=cancel,
     )
+
+
+def _guest_requesters(request: Any) -> list[User]:
+    """Who hears of a request on the school's side: the counsellor who asked, while
+    they still counsel there; otherwise the school's counsellors."""
+    coaches = list(inbox.coaches_of(organisation_id=request.organisation_id))
+    asker = request.requested_by
+    if asker is not None and any(c.pk == asker.pk for c in coaches):
+        return [asker]
+    return coaches
 
 
 # A guest-lesson step, the status the request must still have, and who is told.
@@ -486,21 +499,9 @@ def guest_request_notify(*, request_id: int, event: str) -> int:
         return 0
     recipients: list[User] = []
     if audience in ("requester", "both"):
-        requester = request.requested_by
-        recipients += (
-            [requester]
-            if requester is not None
-            else list(inbox.coaches_of(organisation_id=request.organisation_id))
-        )
+        recipients += _guest_requesters(request)
     if audience in ("company", "both"):
-        recipients += list(
-            User.objects.filter(
-                memberships__role=Role.COMPANY_MEMBER,
-                memberships__organisation_id=request.offer.company_id,
-                is_active=True,
-                organisation_key__isnull=True,
-            ).distinct()
-        )
+        recipients += list(inbox.company_members(company_id=request.offer.company_id))
     inbox.for_guest_request(request=request, event=event, recipients=recipients)
     sent = 0
     for user in recipients:

@@ -233,6 +233,9 @@ def guest_lesson_planned(*, school, counsellor, company, member, days: int = 7):
     from learning import guest_lessons
     from matching.interviews import SlotInput
 
+    if company.verified_at is None:  # schools see verified companies' offers only
+        company.verified_at = timezone.now()
+        company.save(update_fields=["verified_at"])
     offer = GuestOfferFactory(company=company)
     request = GuestRequestFactory(organisation=school, requested_by=counsellor, place=offer.place)
     guest_lessons.request_send(request=request, offer=offer, by=counsellor)

@@ -735,14 +735,21 @@ class SkillListField(forms.CharField):
         text = super().clean(value)
         found: dict[int, Skill] = {}
         unknown = []
-        for name in (part.strip() for part in text.split(",")):
-            if not name:
-                continue
-            skill = self.terms.get(name.casefold())
-            if skill is None:
-                unknown.append(name)
+        parts = text.split(",")
+        i = 0
+        while i < len(parts):
+            # The longest run of parts that names a skill: a name may hold a
+            # comma itself ("Oorzaakanalyse (8D, 5x waarom)").
+            for j in range(len(parts), i, -1):
+                skill = self.terms.get(",".join(parts[i:j]).strip().casefold())
+                if skill is not None:
+                    found[skill.pk] = skill
+                    i = j
+                    break
             else:
-                found[skill.pk] = skill
+                if parts[i].strip():
+                    unknown.append(parts[i].strip())
+                i += 1
         if unknown:
             raise forms.ValidationError(
                 _("Not in the skills list: %(names)s."), params={"names": ", ".join(unknown)}

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -140,9 +141,13 @@ def guest_offer_active(request: HttpRequest, offer_id: int, action: str) -> Http
     if action not in ("offer", "withdraw"):
         raise Http404
     offer = _own_offer(request, offer_id)
-    services.offer_set_active(offer=offer, by=request.user, active=action == "offer")
-    done = _("“%(topic)s” is offered.") if action == "offer" else _("“%(topic)s” is withdrawn.")
-    messages.success(request, done % {"topic": offer.topic})
+    try:
+        services.offer_set_active(offer=offer, by=request.user, active=action == "offer")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        done = _("“%(topic)s” is offered.") if action == "offer" else _("“%(topic)s” is withdrawn.")
+        messages.success(request, done % {"topic": offer.topic})
     return redirect("web:guest_lessons")
 
 
@@ -214,6 +219,10 @@ def guest_request(request: HttpRequest, request_id: int) -> HttpResponse:
         "slot_rows": range(1, INTERVIEW_SLOTS_MAX + 1),
         "given_form": GuestGivenForm(initial={"pupils_reached": guest.pupils}),
         "decline_form": GuestDeclineForm(),
+        # A date that has passed can no longer be chosen.
+        "open_slots": [slot for slot in guest.open_slots if slot.starts_at > timezone.now()],
+        "may_cancel": ("requester" in roles and guest.status not in (G.GIVEN, G.CANCELLED))
+        or ("company" in roles and guest.status in (G.SENT, G.PROPOSED, G.PLANNED)),
     }
     if "requester" in roles and guest.status in (G.OPEN, G.DECLINED):
         context["fits"] = [
@@ -320,7 +329,8 @@ def guest_request_calendar(request: HttpRequest, request_id: int) -> HttpRespons
         ),
         pk=request_id,
     )
-    data = notifications.guest_calendar_file(request=guest)
+    roles = selectors.guest_request_roles(request=guest, viewer=request.user)
+    data = notifications.guest_calendar_file(request=guest, with_note="coach" not in roles)
     if data is None:
         raise Http404
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")

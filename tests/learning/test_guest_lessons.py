@@ -100,6 +100,9 @@ def test_without_skills_the_topic_decides() -> None:
 
 @pytest.fixture
 def scene(world: World) -> dict:
+    for company in (world.company_x, world.company_y):
+        company.verified_at = timezone.now()
+        company.save(update_fields=["verified_at"])
     skill = factories.SkillFactory(slug="lassen-gl", label_nl="Lassen", label_en="Welding")
     offer = factories.GuestOfferFactory(company=world.company_x, topic="Lassen in de praktijk")
     offer.skills.set([skill])
@@ -386,3 +389,78 @@ def test_a_counsellors_requests_are_in_their_export_and_outlive_their_erasure(
     request.refresh_from_db()
     assert request.requested_by is None
     assert request.organisation == world.school_a  # the school's request stays
+
+
+def test_review_rules_unverified_declined_past_and_far(world: World, scene: dict) -> None:
+    """An unverified company's offer reaches no school; a company that declined is
+    no longer a side; a date that passed cannot be chosen; a school beyond the
+    company's reach cannot send to it."""
+    request, offer = scene["request"], scene["offer"]
+    unchecked = factories.CompanyFactory(verified_at=None)
+    hidden = factories.GuestOfferFactory(company=unchecked, place=offer.place)
+    visible = selectors.guest_offers_visible_to(viewer=world.dirk)
+    assert offer in visible
+    assert hidden not in visible
+    assert hidden.pk not in [o.pk for o, _fit in selectors.guest_offers_ranked(request=request)]
+    with pytest.raises(InvalidState):
+        guest_lessons.request_send(request=request, offer=hidden, by=world.dirk)
+
+    far = factories.PlaceFactory(name="Maastricht", latitude=50.85, longitude=5.69)
+    distant = factories.GuestOfferFactory(company=world.company_y, place=far, reach_km=50)
+    with pytest.raises(DomainError) as caught:
+        guest_lessons.request_send(request=request, offer=distant, by=world.dirk)
+    assert caught.value.field == "offer"
+
+    guest_lessons.request_send(request=request, offer=offer, by=world.dirk)
+    guest_lessons.request_decline(request=request, by=world.bram, answer="Geen tijd.")
+    # Declined: the company neither sees it nor cancels it; it cannot go back there.
+    assert not selectors.guest_requests_for(viewer=world.bram).filter(pk=request.pk).exists()
+    with pytest.raises(NotAllowed):
+        guest_lessons.request_cancel(request=request, by=world.bram)
+    with pytest.raises(InvalidState):
+        guest_lessons.request_send(request=request, offer=offer, by=world.dirk)
+
+    other = factories.GuestOfferFactory(company=world.company_y, place=offer.place)
+    guest_lessons.request_send(request=request, offer=other, by=world.dirk)
+    soon = timezone.now() + dt.timedelta(hours=2)
+    guest_lessons.request_accept(
+        request=request, by=world.otto, slots=[SlotInput(soon, soon + dt.timedelta(hours=1), "A")]
+    )
+    slot = request.slots.get(cancelled_at__isnull=True)
+    slot.starts_at = timezone.now() - dt.timedelta(minutes=5)
+    slot.save(update_fields=["starts_at"])
+    with pytest.raises(InvalidState):
+        guest_lessons.request_choose(request=request, slot_id=slot.pk, by=world.dirk)
+    client = Client()
+    client.force_login(world.dirk)
+    page = client.get(reverse("web:guest_request", args=[request.pk])).content.decode()
+    assert "Every proposed date has passed" in page or "Alle voorgestelde data" in page
+
+
+def test_a_coach_who_follows_the_region_reads_no_note(world: World) -> None:
+    request = factories.guest_lesson_planned(
+        school=world.school_a, counsellor=world.dirk, company=world.company_x, member=world.bram
+    )
+    request.note = "Bel Dirk op 06-12345678."
+    request.save(update_fields=["note"])
+    for user, sees in ((world.dirk, True), (world.bram, True), (world.cas, False)):
+        client = Client()
+        client.force_login(user)
+        page = client.get(reverse("web:guest_request", args=[request.pk])).content.decode()
+        assert ("06-12345678" in page) is sees
+        api = client.get(f"/api/v1/guest-requests/{request.pk}/").json()
+        assert ("06-12345678" in api["note"]) is sees
+        ics = client.get(reverse("web:guest_request_calendar", args=[request.pk])).content
+        assert (b"06-12345678" in ics) is sees
+
+
+def test_a_skill_whose_name_holds_a_comma_survives_the_list() -> None:
+    from web.forms import SkillListField
+
+    eightd = factories.SkillFactory(slug="8d", label_nl="Oorzaakanalyse (8D, 5x waarom)")
+    weld = factories.SkillFactory(slug="las", label_nl="Lassen")
+    field = SkillListField(terms={"oorzaakanalyse (8d, 5x waarom)": eightd, "lassen": weld})
+    text = field.prepare_value([eightd, weld])
+    assert field.clean(text) == [eightd, weld]
+    with pytest.raises(Exception, match="Borduren"):
+        field.clean("Lassen, Borduren")
