@@ -54,6 +54,14 @@ def courses_public() -> QuerySet[Course]:
     )
 
 
+def profiles_suggested_opening(*, opening_id: int) -> list[int]:
+    """The profiles with a suggestion of this opening, in any state (one it just
+    retired included): those whose gaps, and so whose courses, it moves."""
+    return list(
+        Match.objects.filter(opening_id=opening_id).values_list("profile_id", flat=True).distinct()
+    )
+
+
 def providers_for(*, user: User) -> QuerySet[Organisation]:
     """The learning locations and schools whose courses this person keeps: those
     where they are a counsellor (a coach)."""

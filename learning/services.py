@@ -254,6 +254,7 @@ def course_suggestions_refresh(*, profile_ids: Iterable[int] | None = None) -> i
     suggestions. Returns how many were stored."""
     from marketplace.models import Skill as SkillModel
 
+    profile_ids = None if profile_ids is None else list(profile_ids)  # read twice below
     profiles = selectors.profiles_for_course_suggestions(profile_ids)
     ids = list(profiles.values_list("pk", flat=True))
     asked = set(profile_ids) if profile_ids is not None else None
@@ -289,3 +290,11 @@ def course_suggestions_refresh(*, profile_ids: Iterable[int] | None = None) -> i
         stale.delete()
         CourseSuggestion.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def course_suggestions_refresh_for_opening(*, opening_id: int) -> int:
+    """An opening's suggestions changed (it was published, edited or closed): the
+    people it is suggested to have other gaps now, so their courses follow."""
+    return course_suggestions_refresh(
+        profile_ids=selectors.profiles_suggested_opening(opening_id=opening_id)
+    )

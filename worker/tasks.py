@@ -44,7 +44,12 @@ def ping() -> str:
 
 @shared_task(name="worker.match_opening", **RETRY)
 def match_opening(opening_id: int) -> str:
-    return pipeline.opening_match(opening_id=opening_id)
+    result = pipeline.opening_match(opening_id=opening_id)
+    # Its must-haves are in the gaps of the people it is suggested to: their
+    # courses follow (a closed opening's suggestions retire, so those people's
+    # courses lose it too).
+    learning.course_suggestions_refresh_for_opening(opening_id=opening_id)
+    return result
 
 
 @shared_task(name="worker.match_profile", **RETRY)

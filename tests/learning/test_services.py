@@ -256,3 +256,25 @@ def test_each_sign_up_step_reaches_the_right_notification_list(gap, world: World
         "Je hebt Lassen en PLC afgerond: de vaardigheden staan op je profiel"
     )
     assert not Notification.objects.filter(user__in=[world.dirk, world.olga]).exists()
+
+
+def test_a_changed_opening_moves_the_courses_of_the_people_it_is_suggested_to(
+    gap, world: World
+) -> None:
+    """The worker's opening task refreshes the courses of the opening's people: a
+    must-have the company drops is no gap any more, so its course goes."""
+    from marketplace.models import OpeningSkill
+    from worker.tasks import match_opening
+
+    profile = gap["profile"]
+    services.course_suggestions_refresh(profile_ids=iter([profile.pk]))  # any iterable
+    titles = set(
+        CourseSuggestion.objects.filter(profile=profile).values_list("course__title", flat=True)
+    )
+    assert titles == {"Lassen en PLC", "VCA"}
+    OpeningSkill.objects.filter(opening=gap["opening"], skill=gap["skills"]["vca-basis"]).delete()
+    match_opening(gap["opening"].pk)  # what the worker runs after the edit commits
+    titles = set(
+        CourseSuggestion.objects.filter(profile=profile).values_list("course__title", flat=True)
+    )
+    assert titles == {"Lassen en PLC"}
