@@ -18,7 +18,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -121,10 +121,13 @@ def membership_create(
     return membership
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:180] or "organisatie"
+def unique_slug(model: type[models.Model], text: str, *, fallback: str, length: int) -> str:
+    """A slug of ``text`` (at most ``length`` characters before a counter) that no
+    row of ``model`` holds yet: "name", then "name-2", "name-3"... For
+    organisations, openings and courses alike."""
+    base = slugify(text)[:length] or fallback
     slug, n = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
+    while model._default_manager.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -205,7 +208,7 @@ def company_signup(
     company = Organisation(
         kind=OrganisationKind.COMPANY,
         name=company_name.strip(),
-        slug=_unique_slug(company_name),
+        slug=unique_slug(Organisation, company_name, fallback="organisatie", length=180),
         kvk_number=kvk_number,
         sector=sector,
         size_class=size_class,

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import services as accounts_services
 from accounts.background import task_send_on_commit
 from accounts.exceptions import DomainError, InvalidState, NotAllowed
 from accounts.models import Organisation, User
@@ -71,15 +71,6 @@ def _validate(course: Course) -> None:
         raise DomainError(messages[0], field=None if field == "__all__" else field) from None
 
 
-def _slug(title: str) -> str:
-    base = slugify(title)[:200] or "cursus"
-    slug, n = base, 1
-    while Course.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def _skills_set(*, course: Course, skills: Iterable[tuple[Skill, int]]) -> None:
     chosen = {skill.pk: (skill, level) for skill, level in skills}
     if not chosen:
@@ -113,7 +104,7 @@ def course_create(
         **{k: v for k, v in fields.items() if k in COURSE_FIELDS},
     )
     _validate(course)
-    course.slug = _slug(course.title)
+    course.slug = accounts_services.unique_slug(Course, course.title, fallback="cursus", length=200)
     course.save()
     _skills_set(course=course, skills=skills)
     if publish:

@@ -444,15 +444,6 @@ def _opening_type_check(*, opening: Opening, company: Organisation) -> None:
         )
 
 
-def _opening_slug(title: str) -> str:
-    base = slugify(title)[:200] or "vacature"
-    slug, n = base, 1
-    while Opening.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 @transaction.atomic
 def opening_create(
     *,
@@ -464,7 +455,9 @@ def opening_create(
     """A company member drafts an opening; it is public once published."""
     _member_check(user=by, company=company)
     opening = Opening(company=company, status=OpeningStatus.DRAFT, **_only(fields, OPENING_FIELDS))
-    opening.slug = _opening_slug(opening.title)
+    opening.slug = accounts_services.unique_slug(
+        Opening, opening.title, fallback="vacature", length=200
+    )
     _opening_type_check(opening=opening, company=company)
     _dates_ordered(opening.start_date, opening.end_date, field="end_date")
     _validate(opening, exclude=["slug"])
