@@ -511,6 +511,20 @@ class CandidateSerializer(serializers.Serializer):
     contact = ContactSerializer(allow_null=True)
 
 
+def slots_present(slots: Any) -> list[dict[str, Any]]:
+    """Proposed times (an interview's or a guest lesson's) as the API shows them."""
+    return [
+        {
+            "id": slot.pk,
+            "starts_at": UTC.to_representation(slot.starts_at),
+            "ends_at": UTC.to_representation(slot.ends_at),
+            "location": slot.location,
+            "chosen": slot.chosen_at is not None,
+        }
+        for slot in slots
+    ]
+
+
 class InterviewSlotSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     starts_at = UtcDateTimeField(read_only=True)
@@ -532,16 +546,7 @@ class InterviewSerializer(serializers.Serializer):
         slots = [slot for slot in interview.slots.all() if slot.cancelled_at is None]
         return {
             "message": interview.message,
-            "slots": [
-                {
-                    "id": slot.pk,
-                    "starts_at": UTC.to_representation(slot.starts_at),
-                    "ends_at": UTC.to_representation(slot.ends_at),
-                    "location": slot.location,
-                    "chosen": slot.chosen_at is not None,
-                }
-                for slot in slots
-            ],
+            "slots": slots_present(slots),
             "other_time_asked": interview.other_time_asked_at is not None,
             "other_time_note": interview.other_time_note,
         }
@@ -1093,17 +1098,7 @@ class GuestRequestSerializer(serializers.Serializer):
             "company": {"slug": company.slug, "name": company.name} if company else None,
             "status": r.status,
             "answer": r.answer if side else "",
-            "slots": [
-                {
-                    "id": slot.pk,
-                    "starts_at": UTC.to_representation(slot.starts_at),
-                    "ends_at": UTC.to_representation(slot.ends_at),
-                    "location": slot.location,
-                    "chosen": slot.chosen_at is not None,
-                }
-                for slot in r.slots.all()
-                if slot.cancelled_at is None
-            ],
+            "slots": slots_present(s for s in r.slots.all() if s.cancelled_at is None),
             "pupils_reached": r.pupils_reached,
         }
 

@@ -432,6 +432,24 @@ def interview_calendar_file(
     )
 
 
+def _attach_calendar(
+    message: EmailMultiAlternatives, name: str, ics: bytes, *, cancel: bool
+) -> None:
+    method = "CANCEL" if cancel else "REQUEST"
+    message.attach(name, ics, f"text/calendar; method={method}; charset=utf-8")
+
+
+def _send_or_drop(message: EmailMultiAlternatives, user: User, what: str) -> int:
+    """Send one e-mail of a step: 1 if sent, 0 if the server refused the address
+    (logged and dropped; anything else propagates, and the task retries)."""
+    try:
+        message.send()
+    except RECIPIENT_REFUSED:
+        logger.warning("The mail server refused %s's address; %s email dropped.", user.pk, what)
+        return 0
+    return 1
+
+
 def guest_calendar_file(
     *, request: Any, cancel: bool = False, with_note: bool = True
 ) -> bytes | None:
@@ -519,18 +537,8 @@ def guest_request_notify(*, request_id: int, event: str) -> int:
             message = email_render(template="guest_lesson", user=user, context=context)
             ics = guest_calendar_file(request=request, cancel=event == "cancelled")
             if ics is not None and event in ("planned", "cancelled"):
-                method = "CANCEL" if event == "cancelled" else "REQUEST"
-                message.attach(
-                    "guest-lesson.ics", ics, f"text/calendar; method={method}; charset=utf-8"
-                )
-        try:
-            message.send()
-        except RECIPIENT_REFUSED:
-            logger.warning(
-                "The mail server refused %s's address; guest-lesson email dropped.", user.pk
-            )
-            continue
-        sent += 1
+                _attach_calendar(message, "guest-lesson.ics", ics, cancel=event == "cancelled")
+        sent += _send_or_drop(message, user, "guest-lesson")
     return sent
 
 
@@ -599,16 +607,6 @@ def interview_notify(*, interview_id: int, event: str, slot_id: int | None = Non
                     for_company=for_company,
                     cancel=event == "cancelled",
                 )
-                method = "CANCEL" if event == "cancelled" else "REQUEST"
-                message.attach(
-                    "interview.ics", ics, f"text/calendar; method={method}; charset=utf-8"
-                )
-        try:
-            message.send()
-        except RECIPIENT_REFUSED:
-            logger.warning(
-                "The mail server refused %s's address; interview email dropped.", user.pk
-            )
-            continue
-        sent += 1
+                _attach_calendar(message, "interview.ics", ics, cancel=event == "cancelled")
+        sent += _send_or_drop(message, user, "interview")
     return sent
