@@ -464,3 +464,44 @@ def test_a_skill_whose_name_holds_a_comma_survives_the_list() -> None:
     assert field.clean(text) == [eightd, weld]
     with pytest.raises(Exception, match="Borduren"):
         field.clean("Lassen, Borduren")
+
+
+def test_a_coach_of_another_learning_location_is_an_outsider_until_it_is_planned(
+    world: World,
+) -> None:
+    """A learning location asks too (cas, for a class of career changers); a coach
+    of another location sees nothing of it, by page, fragment or API, until it
+    is planned, and then only reads it: no step is theirs."""
+    other_location = factories.LearningLocationFactory()
+    olaf = factories.UserFactory()
+    factories.MembershipFactory(user=olaf, role="counsellor", organisation=other_location)
+    world.company_x.verified_at = timezone.now()
+    world.company_x.save(update_fields=["verified_at"])
+    offer = factories.GuestOfferFactory(company=world.company_x)
+    request = factories.GuestRequestFactory(
+        organisation=world.location, requested_by=world.cas, place=offer.place
+    )
+    guest_lessons.request_send(request=request, offer=offer, by=world.cas)
+    client = Client()
+    client.force_login(olaf)
+    page = reverse("web:guest_request", args=[request.pk])
+    api = f"/api/v1/guest-requests/{request.pk}/"
+    assert client.get(page).status_code == 404
+    assert client.get(page, headers={"HX-Request": "true"}).status_code == 404
+    assert client.get(api).status_code == 404
+    assert client.post(f"{api}cancel/", content_type="application/json").status_code == 404
+    assert request.topic not in client.get(reverse("web:guest_lessons")).content.decode()
+    assert client.get("/api/v1/guest-requests/").json()["count"] == 0
+
+    soon = timezone.now() + dt.timedelta(days=5)
+    guest_lessons.request_accept(
+        request=request, by=world.bram, slots=[SlotInput(soon, soon + dt.timedelta(hours=1), "A")]
+    )
+    guest_lessons.request_choose(request=request, slot_id=request.slots.get().pk, by=world.cas)
+    assert client.get(page).status_code == 200
+    assert client.get(api).status_code == 200
+    assert client.post(f"{api}cancel/", content_type="application/json").status_code == 403
+    response = client.post(reverse("web:guest_request_step", args=[request.pk, "cancel"]))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == G.PLANNED  # nothing moved
